@@ -1,0 +1,95 @@
+#include "common/log.h"
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+
+namespace pm::log {
+namespace {
+std::atomic<int> g_level{static_cast<int>(Level::kInfo)};
+std::atomic<bool> g_json{true};
+
+std::shared_ptr<spdlog::logger>& Logger() {
+  static std::shared_ptr<spdlog::logger> logger = [] {
+    auto l = spdlog::stderr_logger_mt("palettemaker");
+    l->set_pattern("%v");
+    l->set_level(spdlog::level::trace);
+    l->flush_on(spdlog::level::trace);
+    return l;
+  }();
+  return logger;
+}
+
+const char* LevelName(Level l) {
+  switch (l) {
+    case Level::kDebug: return "debug";
+    case Level::kInfo: return "info";
+    case Level::kWarn: return "warn";
+    case Level::kError: return "error";
+  }
+  return "info";
+}
+}  // namespace
+
+std::string JsonEscape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out;
+}
+
+bool ParseLevel(std::string_view name, Level* out) {
+  if (name == "debug") *out = Level::kDebug;
+  else if (name == "info") *out = Level::kInfo;
+  else if (name == "warn") *out = Level::kWarn;
+  else if (name == "error") *out = Level::kError;
+  else return false;
+  return true;
+}
+
+void Init(Level level, std::string_view format) {
+  g_level = static_cast<int>(level);
+  g_json = format != "text";
+  Logger();
+}
+
+void Write(Level level, std::string_view msg, std::initializer_list<Field> fields) {
+  if (static_cast<int>(level) < g_level.load(std::memory_order_relaxed)) return;
+  auto now = std::chrono::system_clock::now();
+  std::string line;
+  if (g_json) {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+    line = "{\"ts\":" + std::to_string(ms) + ",\"level\":\"" + LevelName(level) + "\",\"msg\":\"" +
+           JsonEscape(msg) + "\"";
+    for (const auto& f : fields) {
+      line += ",\"" + JsonEscape(f.key) + "\":";
+      line += f.is_number ? f.value : "\"" + JsonEscape(f.value) + "\"";
+    }
+    line += "}";
+  } else {
+    line = std::string(LevelName(level)) + " " + std::string(msg);
+    for (const auto& f : fields) line += " " + f.key + "=" + f.value;
+  }
+  Logger()->info(line);
+}
+
+}  // namespace pm::log

@@ -1,0 +1,55 @@
+// Image decoding: sniff the format from the bytes, check limits from the header before any full
+// decode, then decode with the codec libraries directly (libjpeg-turbo, libpng, libwebp, giflib,
+// libtiff; AVIF via libavif). Pure: no HTTP, no database, no clock. Thread-safe (no shared state).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace pm::engine {
+
+enum class ImageFormat { kUnknown, kJpeg, kPng, kWebp, kGif, kTiff, kAvif };
+
+const char* FormatName(ImageFormat f);  // "jpeg", "png", ...
+const char* MimeType(ImageFormat f);    // "image/jpeg", ...
+
+// Recognises the format from magic bytes only (never from a name or content type).
+ImageFormat SniffFormat(std::span<const uint8_t> bytes);
+
+struct DecodeLimits {
+  int64_t max_bytes = 25 * 1024 * 1024;
+  int max_width = 20000;
+  int max_height = 20000;
+  int64_t max_pixels = 100'000'000;
+};
+
+struct ImageInfo {
+  ImageFormat format = ImageFormat::kUnknown;
+  int width = 0;   // after EXIF orientation
+  int height = 0;
+};
+
+// Sniffs and reads the dimensions from the header only, then checks them against `limits`.
+// kUnsupportedMediaType: not a format we decode. kInvalidImage: corrupt header.
+// kPayloadTooLarge: bytes, width, height or pixels over the limits.
+Result<ImageInfo> ProbeImage(std::span<const uint8_t> bytes, const DecodeLimits& limits);
+
+// 8-bit RGBA pixels, row-major, EXIF orientation applied.
+struct Image {
+  int width = 0;
+  int height = 0;
+  std::vector<uint8_t> rgba;  // width * height * 4
+};
+
+// Full decode (ProbeImage first, so limits hold). `max_dimension` > 0 lets the decoder work at a
+// reduced scale (e.g. libjpeg DCT scaling) so the longest side is about that size or larger;
+// 0 decodes at full size. Truncated or corrupt data is an error (kInvalidImage), never a
+// half-grey image.
+Result<Image> DecodeImage(std::span<const uint8_t> bytes, const DecodeLimits& limits,
+                          int max_dimension = 0);
+
+}  // namespace pm::engine
