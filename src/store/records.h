@@ -1,0 +1,114 @@
+// Plain records the Store reads and writes. No behaviour, no SQL.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/ids.h"
+
+namespace pm::store {
+
+struct User {
+  UserId id;
+  std::string email;          // normalised: trimmed, lower-case
+  std::string name;
+  std::string password_hash;  // Argon2id string from crypto_pwhash_str
+  int64_t created_at = 0;     // Unix ms
+};
+
+struct NewUser {
+  std::string email;
+  std::string name;
+  std::string password_hash;
+};
+
+struct Workspace {
+  TenantId id;
+  std::string slug;
+  std::string name;
+  int64_t created_at = 0;
+};
+
+struct NewWorkspace {
+  std::string slug;
+  std::string name;
+};
+
+// A user's membership of one workspace, with the workspace itself.
+struct Membership {
+  Workspace workspace;
+  std::string role;  // owner|admin|editor|viewer
+};
+
+struct Session {
+  std::string token_hash;  // SHA-256 hex of the cookie token; the token itself is never stored
+  std::string csrf_hash;   // SHA-256 hex of the session's CSRF token
+  UserId user_id;
+  int64_t created_at = 0;
+  int64_t expires_at = 0;
+};
+
+struct ImageMeta {
+  std::string object_key;  // tenants/{tenant_id}/...
+  std::string format;      // jpeg|png|webp|gif|tiff|avif
+  std::string mime;
+  int width = 0;
+  int height = 0;
+  int64_t bytes = 0;
+  std::string sha256;      // hex; the ETag
+};
+
+// Colours, labels, regions etc. are stored as JSON text so the schema does not churn while the
+// palette model grows; the app layer owns their shape.
+struct Palette {
+  PaletteId id;
+  TenantId tenant_id;
+  std::string name;
+  ImageMeta image;
+  std::string colors_json = "[]";         // ["#rrggbb", ...]
+  std::string labels_json = "[]";         // ["A", "B", ...]
+  std::string coverage_json = "[]";       // [0.31, ...]
+  std::string regions_json = "[]";        // [[[x,y],...], ...]
+  std::string region_colors_json = "[]";  // [...]
+  std::string params_json = "{}";         // {"k":5, ...}
+  int64_t position = 0;                   // list order, highest first
+  UserId created_by;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+struct NewPalette {
+  std::string name;
+  ImageMeta image;
+  std::string colors_json = "[]";
+  std::string labels_json = "[]";
+  std::string coverage_json = "[]";
+  std::string params_json = "{}";
+  UserId created_by;
+};
+
+// Only the fields that are set change.
+struct PaletteUpdate {
+  std::optional<std::string> name;
+  std::optional<std::string> colors_json;
+  std::optional<std::string> labels_json;
+  std::optional<std::string> coverage_json;
+  std::optional<std::string> regions_json;
+  std::optional<std::string> region_colors_json;
+  std::optional<std::string> params_json;
+};
+
+// Keyset pagination: the last row of the previous page.
+struct PageCursor {
+  int64_t position = 0;
+  int64_t id = 0;
+};
+
+struct PalettePage {
+  std::vector<Palette> items;
+  std::optional<PageCursor> next;  // set when more rows follow
+};
+
+}  // namespace pm::store

@@ -1,0 +1,87 @@
+// Store: every row the product keeps (accounts, sessions, workspaces, palettes), behind one
+// interface with a SQLite implementation now and PostgreSQL later; callers never see SQL.
+//
+// Tenant scoping: every tenant-scoped method takes the TenantId as its first argument and
+// touches only rows of that tenant; a row of another tenant is kNotFound, exactly as if it did
+// not exist. The tenant gate (FindMembership) is the only way http/ turns a {ws} slug into a
+// TenantId.
+//
+// Thread safety: all methods may be called concurrently from many threads.
+// Failure: kNotFound, kAlreadyExists (unique e-mail), kConflict (unique slug), kUnavailable
+// (database unreachable/locked past the busy timeout/disk full), kInternal (a bug).
+// Times are Unix milliseconds supplied by the caller (injected clock).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/result.h"
+#include "store/records.h"
+
+namespace pm::store {
+
+struct MigrationInfo {
+  int version = 0;
+  std::string name;
+  bool applied = false;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // --- Schema -------------------------------------------------------------------------------
+  // Applies every embedded migration not yet recorded, in order, each in its own transaction.
+  // Returns how many were applied.
+  virtual Result<int> Migrate() = 0;
+  virtual Result<std::vector<MigrationInfo>> Migrations() = 0;
+  // Reachable and fully migrated (for /readyz).
+  virtual Status Check() = 0;
+
+  // --- Accounts (global, not tenant-scoped) ---------------------------------------------------
+  // Creates the user, the workspace and an owner membership in one transaction.
+  // kAlreadyExists if the e-mail is taken; kConflict if the slug is taken.
+  virtual Result<std::pair<User, Workspace>> CreateUserWithWorkspace(const NewUser& user,
+                                                                    const NewWorkspace& ws,
+                                                                    int64_t now) = 0;
+  virtual Result<User> FindUserByEmail(std::string_view email) = 0;
+  virtual Result<User> GetUser(UserId id) = 0;
+
+  virtual Status CreateSession(const Session& session) = 0;
+  // kNotFound when missing or expired at `now`.
+  virtual Result<Session> FindSession(std::string_view token_hash, int64_t now) = 0;
+  virtual Status DeleteSession(std::string_view token_hash) = 0;
+  // Removes sessions expired at `now`; returns how many.
+  virtual Result<int> DeleteExpiredSessions(int64_t now) = 0;
+
+  // Workspaces the user belongs to, ordered by workspace creation.
+  virtual Result<std::vector<Membership>> ListMemberships(UserId user) = 0;
+  // The tenant gate: kNotFound if the slug does not exist or the user is not a member.
+  virtual Result<Membership> FindMembership(UserId user, std::string_view slug) = 0;
+
+  // --- Palettes (tenant-scoped) ---------------------------------------------------------------
+  // New palettes go on top of the list (position = highest + 1).
+  virtual Result<Palette> CreatePalette(TenantId tenant, const NewPalette& palette, int64_t now) = 0;
+  // Ordered by position, then id, both descending. `limit` 1..1000.
+  virtual Result<PalettePage> ListPalettes(TenantId tenant, const std::optional<PageCursor>& after,
+                                           int limit) = 0;
+  virtual Result<Palette> GetPalette(TenantId tenant, PaletteId id) = 0;
+  virtual Result<Palette> UpdatePalette(TenantId tenant, PaletteId id, const PaletteUpdate& update,
+                                        int64_t now) = 0;
+  // Returns the deleted row (so the caller can delete its object).
+  virtual Result<Palette> DeletePalette(TenantId tenant, PaletteId id) = 0;
+};
+
+struct StoreOptions {
+  std::string url;  // sqlite://PATH (PATH after the scheme: sqlite:///abs/x.db, sqlite://./rel.db)
+  int busy_timeout_ms = 5000;
+  int pool_size = 4;
+};
+
+// Picks the backend by URL scheme. Does not migrate: serve and migrate call Migrate().
+Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options);
+
+}  // namespace pm::store
