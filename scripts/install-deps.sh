@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Palette Maker needs, and only those that are missing.
+#
+#   scripts/install-deps.sh [run|test|dev]
+#
+#   run   what building and running the server needs (the default)
+#   test  run + what the test suites need (Chromium for the browser tests)
+#   dev   test + clang-format and clang-tidy (make format, make lint)
+#
+# Safe to run every time: when everything is present it only asks dpkg (well under a second).
+# Needs root, or sudo. Node.js and npm come from Debian (Node 18, npm 9) only when `node` is
+# missing or older than 18; a newer Node that is already there (e.g. from nodesource, whose
+# nodejs package conflicts with Debian's npm) is kept as it is.
+set -euo pipefail
+
+mode="${1:-run}"
+case "$mode" in
+  run | test | dev) ;;
+  -h | --help)
+    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+    exit 0
+    ;;
+  *)
+    echo "install-deps.sh: unknown mode '$mode' (want run, test or dev)" >&2
+    exit 2
+    ;;
+esac
+
+# Toolchain and the libraries from shared/DEPENDENCIES.md "Packages".
+pkgs=(
+  ca-certificates git make cmake g++ pkg-config
+  libcpp-httplib-dev libsqlite3-dev libsqlitecpp-dev libopencv-dev libopencv-contrib-dev
+  libsodium-dev libspdlog-dev catch2 nlohmann-json3-dev libtomlplusplus-dev libcli11-dev
+  libpq-dev libcurl4-openssl-dev libjpeg62-turbo-dev libpng-dev libwebp-dev libgif-dev
+  libtiff-dev libavif-dev libssl-dev
+)
+if [[ $mode == test || $mode == dev ]]; then
+  pkgs+=(chromium)
+fi
+if [[ $mode == dev ]]; then
+  pkgs+=(clang-format clang-tidy)
+fi
+
+# Node.js: keep any node >= 18; otherwise take Debian's (18.x with npm 9.x).
+node_major=0
+if command -v node >/dev/null 2>&1; then
+  node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+fi
+if ((node_major < 18)); then
+  pkgs+=(nodejs npm)
+elif ! command -v npm >/dev/null 2>&1; then
+  nodejs_version="$(dpkg-query -W -f='${Version}' nodejs 2>/dev/null || true)"
+  if [[ -n $nodejs_version && $nodejs_version != *deb* ]]; then
+    # A third-party nodejs (nodesource bundles npm in it) conflicts with Debian's npm.
+    echo "install-deps.sh: node $(node --version) is installed (nodejs $nodejs_version) but npm is" \
+      "not on PATH, and Debian's npm conflicts with that nodejs package. Reinstall it with its npm," \
+      "or remove it so Debian's nodejs + npm can be installed." >&2
+    exit 1
+  fi
+  pkgs+=(npm)
+fi
+
+# Which of them are not installed? One dpkg-query for all; unknown packages print nothing on
+# stdout (their complaint on stderr is expected).
+declare -A installed=()
+while read -r name status; do
+  [[ $status == "install ok installed" ]] && installed["${name%%:*}"]=1
+done < <(dpkg-query -W -f='${Package} ${Status}\n' "${pkgs[@]}" 2>/dev/null || true)
+
+missing=()
+for p in "${pkgs[@]}"; do
+  [[ -n ${installed[$p]:-} ]] || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+if ((EUID == 0)); then
+  as_root=()
+elif command -v sudo >/dev/null 2>&1; then
+  as_root=(sudo)
+  # Without a terminal (CI) sudo cannot ask for a password: fail at once instead of hanging.
+  [[ -t 0 ]] || as_root=(sudo -n)
+else
+  echo "install-deps.sh: these Debian packages are missing: ${missing[*]}" >&2
+  echo "install-deps.sh: run as root or install sudo, or install them yourself:" >&2
+  echo "  apt-get install --no-install-recommends ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "install-deps.sh: installing ${#missing[@]} missing Debian package(s): ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt_opts=(-y -q -o Dpkg::Use-Pty=0 -o APT::Install-Recommends=false)
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q update
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install "${apt_opts[@]}" \
+  --no-install-recommends "${missing[@]}"
+
+if [[ " ${missing[*]} " == *" nodejs "* ]]; then
+  echo "install-deps.sh: node $(node --version), npm $(npm --version)"
+fi
