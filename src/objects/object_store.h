@@ -28,6 +28,11 @@ struct ObjectInfo {
 // A write in progress. Bytes become visible under the key only after Commit() succeeds
 // (atomically: readers see the old object or the new one, never a partial one). Destroying a
 // writer without Commit() aborts it and leaves nothing behind.
+// A failed Write poisons the writer: a later Commit fails too and leaves nothing. A failed
+// Commit normally leaves nothing either, but a backend may fail after the object became visible
+// (the local store's final directory fsync), so a caller that must leave nothing behind Deletes
+// the key after a failed Commit. After Commit or Abort, Write/Commit return kInternal.
+// A writer or reader is used by one thread at a time; it may outlive its store.
 class ObjectWriter {
  public:
   virtual ~ObjectWriter() = default;
@@ -60,19 +65,28 @@ class ObjectStore {
   // Cheap health probe for /readyz.
   virtual Status Check() = 0;
 
-  // Convenience wrappers over the streaming calls.
+  // Convenience wrappers over the streaming calls. GetBytes fails with kPayloadTooLarge if the
+  // object is larger than `max_bytes`.
   Result<ObjectInfo> PutBytes(std::string_view key, std::string_view data);
   Result<std::string> GetBytes(std::string_view key, int64_t max_bytes);
 };
 
-// Key rules: 1..1024 bytes; '/'-separated segments of [A-Za-z0-9._-]; no empty, "." or ".."
-// segment; no leading '/', no backslash, no NUL or control characters.
+// Key rules: 1..1024 bytes; '/'-separated segments of [A-Za-z0-9._-]; no empty segment and no
+// segment starting with '.' (so no "." or "..", and names like ".tmp" stay free for backends'
+// bookkeeping); no leading or trailing '/'. Anything outside the charset is rejected: backslash,
+// NUL, control characters, '%' (no percent-encoding), spaces, non-ASCII.
 Status ValidateKey(std::string_view key);
+
+// A List prefix: "" (everything), a valid key, or a valid key followed by '/'.
+Status ValidatePrefix(std::string_view prefix);
 
 // "tenants/{tenant_id}/{rest}"; `rest` must itself be a valid key.
 Result<std::string> TenantKey(TenantId tenant, std::string_view rest);
 
-// Picks the backend by URL scheme: file://PATH (local disk). s3:// arrives with a later issue.
+// Picks the backend by URL scheme: file://PATH (local disk; PATH is everything after "file://",
+// so file:///abs and file://./rel both work; the directory is created if missing). s3:// arrives
+// with a later issue and is refused for now. Errors name `storage.url`: kInvalidArgument for a
+// bad URL, kUnavailable if the directory cannot be created or opened.
 struct ObjectStoreOptions {
   std::string url;
 };
