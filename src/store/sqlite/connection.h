@@ -1,0 +1,77 @@
+// One SQLite connection with its prepared-statement cache, plus RAII helpers for statements and
+// write transactions. Private to src/store/sqlite/. SQLiteCpp types are only forward-declared
+// here; the .cc files that use them include SQLiteCpp.
+//
+// Thread safety: none. A Connection is used by one thread at a time (SqliteStore hands out the
+// writer under a mutex and readers through a checkout pool), which is why it is opened with
+// SQLITE_OPEN_NOMUTEX. Methods throw SQLite::Exception; SqliteStore converts at its edge.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace SQLite {
+class Database;
+class Statement;
+}  // namespace SQLite
+
+namespace pm::store::sqlite {
+
+class Connection {
+ public:
+  enum class Mode { kWriter, kReader };
+
+  // Opens (creating when kWriter) PATH with journal_mode=WAL, synchronous=NORMAL,
+  // foreign_keys=ON and busy_timeout. Readers are query_only. Throws SQLite::Exception, or
+  // std::runtime_error when WAL cannot be enabled (e.g. a filesystem without shared memory).
+  Connection(const std::string& path, Mode mode, int busy_timeout_ms);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  SQLite::Database& db() { return *db_; }
+
+  // The cached prepared statement for `sql`, compiled on first use. The caller must reset it
+  // before the next use of the same SQL on this connection (Stmt does).
+  SQLite::Statement& Prepare(std::string_view sql);
+
+ private:
+  std::unique_ptr<SQLite::Database> db_;
+  // Keys view the SQL text owned by the Statement itself.
+  std::unordered_map<std::string_view, std::unique_ptr<SQLite::Statement>> cache_;
+};
+
+// A cached statement for the duration of a scope; on exit it is reset and its bindings cleared,
+// so it holds no read snapshot (a statement left mid-step would pin the WAL and go stale).
+class Stmt {
+ public:
+  Stmt(Connection& conn, std::string_view sql) : stmt_(conn.Prepare(sql)) {}
+  ~Stmt();
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  SQLite::Statement* operator->() { return &stmt_; }
+  SQLite::Statement& operator*() { return stmt_; }
+
+ private:
+  SQLite::Statement& stmt_;
+};
+
+// BEGIN IMMEDIATE on construction (takes the write lock up front, so a transaction never fails
+// half-way when upgrading from read to write); ROLLBACK on destruction unless Commit() ran.
+class WriteTransaction {
+ public:
+  explicit WriteTransaction(Connection& conn);
+  ~WriteTransaction();
+  WriteTransaction(const WriteTransaction&) = delete;
+  WriteTransaction& operator=(const WriteTransaction&) = delete;
+  void Commit();
+
+ private:
+  Connection& conn_;
+  bool done_ = false;
+};
+
+}  // namespace pm::store::sqlite

@@ -1,0 +1,207 @@
+// SqliteStore: users, workspaces, memberships and sessions (global, not tenant-scoped).
+#include <sqlite3.h>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Exception.h>
+#include <SQLiteCpp/Statement.h>
+
+#include "store/sqlite/connection.h"
+#include "store/sqlite/errors.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace pm::store {
+
+using sqlite::Connection;
+using sqlite::Guarded;
+using sqlite::Stmt;
+using sqlite::WriteTransaction;
+
+namespace {
+
+#define PM_USER_COLUMNS "id, email, name, password_hash, created_at"
+
+User ReadUser(SQLite::Statement& s) {
+  User u;
+  u.id = UserId(s.getColumn(0).getInt64());
+  u.email = s.getColumn(1).getString();
+  u.name = s.getColumn(2).getString();
+  u.password_hash = s.getColumn(3).getString();
+  u.created_at = s.getColumn(4).getInt64();
+  return u;
+}
+
+// Columns: tenant id, slug, name, created_at, role.
+#define PM_MEMBERSHIP_SELECT \
+  "SELECT t.id, t.slug, t.name, t.created_at, m.role FROM memberships m " \
+  "JOIN tenants t ON t.id = m.tenant_id "
+
+Membership ReadMembership(SQLite::Statement& s) {
+  Membership m;
+  m.workspace.id = TenantId(s.getColumn(0).getInt64());
+  m.workspace.slug = s.getColumn(1).getString();
+  m.workspace.name = s.getColumn(2).getString();
+  m.workspace.created_at = s.getColumn(3).getInt64();
+  m.role = s.getColumn(4).getString();
+  return m;
+}
+
+bool Contains(std::string_view haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string_view::npos;
+}
+
+}  // namespace
+
+Result<std::pair<User, Workspace>> SqliteStore::CreateUserWithWorkspace(const NewUser& user,
+                                                                       const NewWorkspace& ws,
+                                                                       int64_t now) {
+  std::lock_guard<std::mutex> lock(writer_mu_);
+  try {
+    Connection& conn = *writer_;
+    WriteTransaction tx(conn);
+    User u{UserId(), user.email, user.name, user.password_hash, now};
+    {
+      Stmt ins(conn,
+               "INSERT INTO users (email, name, password_hash, created_at) VALUES (?, ?, ?, ?) "
+               "RETURNING id");
+      ins->bind(1, user.email);
+      ins->bind(2, user.name);
+      ins->bind(3, user.password_hash);
+      ins->bind(4, now);
+      ins->executeStep();
+      u.id = UserId(ins->getColumn(0).getInt64());
+    }
+    Workspace w{TenantId(), ws.slug, ws.name, now};
+    {
+      Stmt ins(conn, "INSERT INTO tenants (slug, name, created_at) VALUES (?, ?, ?) RETURNING id");
+      ins->bind(1, ws.slug);
+      ins->bind(2, ws.name);
+      ins->bind(3, now);
+      ins->executeStep();
+      w.id = TenantId(ins->getColumn(0).getInt64());
+    }
+    {
+      Stmt ins(conn,
+               "INSERT INTO memberships (tenant_id, user_id, role, created_at) "
+               "VALUES (?, ?, 'owner', ?)");
+      ins->bind(1, w.id.value);
+      ins->bind(2, u.id.value);
+      ins->bind(3, now);
+      ins->exec();
+    }
+    tx.Commit();
+    return std::make_pair(std::move(u), std::move(w));
+  } catch (const SQLite::Exception& e) {
+    // The transaction has rolled back by now (~WriteTransaction ran during unwinding).
+    // SQLite names the columns of the failed UNIQUE constraint in its message.
+    if ((e.getErrorCode() & 0xff) == SQLITE_CONSTRAINT) {
+      if (Contains(e.what(), "users.email")) {
+        return MakeError(ErrorCode::kAlreadyExists, "e-mail address is already registered");
+      }
+      if (Contains(e.what(), "tenants.slug")) {
+        return MakeError(ErrorCode::kConflict, "workspace slug '" + ws.slug + "' is taken");
+      }
+    }
+    return sqlite::ErrorFromCurrentException("CreateUserWithWorkspace");
+  } catch (...) {
+    return sqlite::ErrorFromCurrentException("CreateUserWithWorkspace");
+  }
+}
+
+Result<User> SqliteStore::FindUserByEmail(std::string_view email) {
+  auto reader = AcquireReader();
+  return Guarded("FindUserByEmail", [&]() -> Result<User> {
+    Stmt s(*reader, "SELECT " PM_USER_COLUMNS " FROM users WHERE email = ?");
+    s->bind(1, std::string(email));
+    if (!s->executeStep()) return MakeError(ErrorCode::kNotFound, "user not found");
+    return ReadUser(*s);
+  });
+}
+
+Result<User> SqliteStore::GetUser(UserId id) {
+  auto reader = AcquireReader();
+  return Guarded("GetUser", [&]() -> Result<User> {
+    Stmt s(*reader, "SELECT " PM_USER_COLUMNS " FROM users WHERE id = ?");
+    s->bind(1, id.value);
+    if (!s->executeStep()) return MakeError(ErrorCode::kNotFound, "user not found");
+    return ReadUser(*s);
+  });
+}
+
+Status SqliteStore::CreateSession(const Session& session) {
+  std::lock_guard<std::mutex> lock(writer_mu_);
+  return Guarded("CreateSession", [&]() -> Status {
+    Stmt s(*writer_,
+           "INSERT INTO sessions (token_hash, csrf_hash, user_id, created_at, expires_at) "
+           "VALUES (?, ?, ?, ?, ?)");
+    s->bind(1, session.token_hash);
+    s->bind(2, session.csrf_hash);
+    s->bind(3, session.user_id.value);
+    s->bind(4, session.created_at);
+    s->bind(5, session.expires_at);
+    s->exec();
+    return Status::Ok();
+  });
+}
+
+Result<Session> SqliteStore::FindSession(std::string_view token_hash, int64_t now) {
+  auto reader = AcquireReader();
+  return Guarded("FindSession", [&]() -> Result<Session> {
+    Stmt s(*reader,
+           "SELECT token_hash, csrf_hash, user_id, created_at, expires_at FROM sessions "
+           "WHERE token_hash = ? AND expires_at > ?");
+    s->bind(1, std::string(token_hash));
+    s->bind(2, now);
+    if (!s->executeStep()) return MakeError(ErrorCode::kNotFound, "session not found");
+    Session out;
+    out.token_hash = s->getColumn(0).getString();
+    out.csrf_hash = s->getColumn(1).getString();
+    out.user_id = UserId(s->getColumn(2).getInt64());
+    out.created_at = s->getColumn(3).getInt64();
+    out.expires_at = s->getColumn(4).getInt64();
+    return out;
+  });
+}
+
+Status SqliteStore::DeleteSession(std::string_view token_hash) {
+  std::lock_guard<std::mutex> lock(writer_mu_);
+  return Guarded("DeleteSession", [&]() -> Status {
+    Stmt s(*writer_, "DELETE FROM sessions WHERE token_hash = ?");
+    s->bind(1, std::string(token_hash));
+    s->exec();  // deleting a missing session is not an error: logging out twice is fine
+    return Status::Ok();
+  });
+}
+
+Result<int> SqliteStore::DeleteExpiredSessions(int64_t now) {
+  std::lock_guard<std::mutex> lock(writer_mu_);
+  return Guarded("DeleteExpiredSessions", [&]() -> Result<int> {
+    Stmt s(*writer_, "DELETE FROM sessions WHERE expires_at <= ?");
+    s->bind(1, now);
+    return s->exec();
+  });
+}
+
+Result<std::vector<Membership>> SqliteStore::ListMemberships(UserId user) {
+  auto reader = AcquireReader();
+  return Guarded("ListMemberships", [&]() -> Result<std::vector<Membership>> {
+    Stmt s(*reader, PM_MEMBERSHIP_SELECT "WHERE m.user_id = ? ORDER BY t.created_at, t.id");
+    s->bind(1, user.value);
+    std::vector<Membership> out;
+    while (s->executeStep()) out.push_back(ReadMembership(*s));
+    return out;
+  });
+}
+
+Result<Membership> SqliteStore::FindMembership(UserId user, std::string_view slug) {
+  auto reader = AcquireReader();
+  return Guarded("FindMembership", [&]() -> Result<Membership> {
+    Stmt s(*reader, PM_MEMBERSHIP_SELECT "WHERE t.slug = ? AND m.user_id = ?");
+    s->bind(1, std::string(slug));
+    s->bind(2, user.value);
+    // One message for "no such workspace" and "not a member": no existence leak.
+    if (!s->executeStep()) return MakeError(ErrorCode::kNotFound, "workspace not found");
+    return ReadMembership(*s);
+  });
+}
+
+}  // namespace pm::store

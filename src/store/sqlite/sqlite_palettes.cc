@@ -1,0 +1,215 @@
+// SqliteStore: palettes. Tenant scoping: every statement has `tenant_id = ?` in its WHERE (or
+// inserts the caller's tenant), so a row of another tenant is indistinguishable from a missing
+// one (kNotFound).
+#include <sqlite3.h>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Exception.h>
+#include <SQLiteCpp/Statement.h>
+
+#include "store/sqlite/connection.h"
+#include "store/sqlite/errors.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace pm::store {
+
+using sqlite::Connection;
+using sqlite::Guarded;
+using sqlite::Stmt;
+using sqlite::WriteTransaction;
+
+namespace {
+
+#define PM_PALETTE_COLUMNS                                                                   \
+  "id, tenant_id, name, object_key, image_format, image_mime, image_width, image_height, " \
+  "image_bytes, image_sha256, colors_json, labels_json, coverage_json, regions_json, "     \
+  "region_colors_json, params_json, position, created_by, created_at, updated_at"
+
+Palette ReadPalette(SQLite::Statement& s) {
+  Palette p;
+  p.id = PaletteId(s.getColumn(0).getInt64());
+  p.tenant_id = TenantId(s.getColumn(1).getInt64());
+  p.name = s.getColumn(2).getString();
+  p.image.object_key = s.getColumn(3).getString();
+  p.image.format = s.getColumn(4).getString();
+  p.image.mime = s.getColumn(5).getString();
+  p.image.width = s.getColumn(6).getInt();
+  p.image.height = s.getColumn(7).getInt();
+  p.image.bytes = s.getColumn(8).getInt64();
+  p.image.sha256 = s.getColumn(9).getString();
+  p.colors_json = s.getColumn(10).getString();
+  p.labels_json = s.getColumn(11).getString();
+  p.coverage_json = s.getColumn(12).getString();
+  p.regions_json = s.getColumn(13).getString();
+  p.region_colors_json = s.getColumn(14).getString();
+  p.params_json = s.getColumn(15).getString();
+  p.position = s.getColumn(16).getInt64();
+  p.created_by = UserId(s.getColumn(17).getInt64());  // NULL (creator erased) reads as 0
+  p.created_at = s.getColumn(18).getInt64();
+  p.updated_at = s.getColumn(19).getInt64();
+  return p;
+}
+
+// Binds a std::optional<std::string> as TEXT or NULL (NULL = "leave the column as it is").
+void BindOptional(SQLite::Statement& s, int index, const std::optional<std::string>& v) {
+  if (v) {
+    s.bind(index, *v);
+  } else {
+    s.bind(index);
+  }
+}
+
+// For a single-row UPDATE/DELETE ... RETURNING in autocommit mode: reads the row, then steps to
+// SQLITE_DONE, which commits, so a failed commit throws here instead of being lost in a reset.
+Palette ReadAndFinish(SQLite::Statement& s) {
+  Palette p = ReadPalette(s);
+  while (s.executeStep()) {
+  }
+  return p;
+}
+
+Error PaletteNotFound() { return MakeError(ErrorCode::kNotFound, "palette not found"); }
+
+}  // namespace
+
+Result<Palette> SqliteStore::CreatePalette(TenantId tenant, const NewPalette& palette,
+                                           int64_t now) {
+  std::lock_guard<std::mutex> lock(writer_mu_);
+  try {
+    Connection& conn = *writer_;
+    WriteTransaction tx(conn);
+    // position = highest + 1 within the tenant, computed inside the write transaction so two
+    // creates cannot take the same position (palettes_tenant_position_idx makes MAX a seek).
+    Stmt s(conn,
+           "INSERT INTO palettes (tenant_id, name, object_key, image_format, image_mime, "
+           "image_width, image_height, image_bytes, image_sha256, colors_json, labels_json, "
+           "coverage_json, params_json, position, created_by, created_at, updated_at) "
+           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+           "(SELECT COALESCE(MAX(position), 0) + 1 FROM palettes WHERE tenant_id = ?1), "
+           "?14, ?15, ?15) RETURNING " PM_PALETTE_COLUMNS);
+    s->bind(1, tenant.value);
+    s->bind(2, palette.name);
+    s->bind(3, palette.image.object_key);
+    s->bind(4, palette.image.format);
+    s->bind(5, palette.image.mime);
+    s->bind(6, palette.image.width);
+    s->bind(7, palette.image.height);
+    s->bind(8, palette.image.bytes);
+    s->bind(9, palette.image.sha256);
+    s->bind(10, palette.colors_json);
+    s->bind(11, palette.labels_json);
+    s->bind(12, palette.coverage_json);
+    s->bind(13, palette.params_json);
+    if (palette.created_by.value > 0) {
+      s->bind(14, palette.created_by.value);
+    } else {
+      s->bind(14);
+    }
+    s->bind(15, now);
+    s->executeStep();
+    Palette out = ReadAndFinish(*s);  // the statement must be done before COMMIT
+    tx.Commit();
+    return out;
+  } catch (const SQLite::Exception& e) {
+    if (e.getExtendedErrorCode() == SQLITE_CONSTRAINT_FOREIGNKEY) {
+      // The workspace (or the creating user) does not exist, e.g. deleted meanwhile.
+      return MakeError(ErrorCode::kNotFound, "workspace or user not found");
+    }
+    return sqlite::ErrorFromCurrentException("CreatePalette");
+  } catch (...) {
+    return sqlite::ErrorFromCurrentException("CreatePalette");
+  }
+}
+
+Result<PalettePage> SqliteStore::ListPalettes(TenantId tenant,
+                                              const std::optional<PageCursor>& after,
+                                              int limit) {
+  if (limit < 1 || limit > 1000) {
+    return MakeError(ErrorCode::kInvalidArgument, "limit must be between 1 and 1000 inclusive");
+  }
+  auto reader = AcquireReader();
+  return Guarded("ListPalettes", [&]() -> Result<PalettePage> {
+    // One row more than asked tells whether another page follows. The keyset condition
+    // continues after the cursor row; the redundant `position <= ?2` lets the index seek
+    // straight to the cursor instead of scanning the tenant's earlier rows.
+    Stmt s(*reader,
+           after ? "SELECT " PM_PALETTE_COLUMNS " FROM palettes "
+                   "WHERE tenant_id = ?1 AND position <= ?2 "
+                   "AND (position < ?2 OR (position = ?2 AND id < ?3)) "
+                   "ORDER BY position DESC, id DESC LIMIT ?4"
+                 : "SELECT " PM_PALETTE_COLUMNS " FROM palettes WHERE tenant_id = ?1 "
+                   "ORDER BY position DESC, id DESC LIMIT ?4");
+    s->bind(1, tenant.value);
+    if (after) {
+      s->bind(2, after->position);
+      s->bind(3, after->id);
+    }
+    s->bind(4, limit + 1);
+    PalettePage page;
+    page.items.reserve(static_cast<size_t>(limit));
+    while (s->executeStep()) {
+      if (static_cast<int>(page.items.size()) == limit) {
+        const Palette& last = page.items.back();
+        page.next = PageCursor{last.position, last.id.value};
+        break;
+      }
+      page.items.push_back(ReadPalette(*s));
+    }
+    return page;
+  });
+}
+
+Result<Palette> SqliteStore::GetPalette(TenantId tenant, PaletteId id) {
+  auto reader = AcquireReader();
+  return Guarded("GetPalette", [&]() -> Result<Palette> {
+    Stmt s(*reader,
+           "SELECT " PM_PALETTE_COLUMNS " FROM palettes WHERE tenant_id = ? AND id = ?");
+    s->bind(1, tenant.value);
+    s->bind(2, id.value);
+    if (!s->executeStep()) return PaletteNotFound();
+    return ReadPalette(*s);
+  });
+}
+
+Result<Palette> SqliteStore::UpdatePalette(TenantId tenant, PaletteId id,
+                                           const PaletteUpdate& update, int64_t now) {
+  std::lock_guard<std::mutex> lock(writer_mu_);
+  return Guarded("UpdatePalette", [&]() -> Result<Palette> {
+    // One cached statement for every combination of fields: an unset field binds NULL and
+    // COALESCE keeps the column (all of them are NOT NULL, so NULL never means a value).
+    Stmt s(*writer_,
+           "UPDATE palettes SET name = COALESCE(?1, name), "
+           "colors_json = COALESCE(?2, colors_json), labels_json = COALESCE(?3, labels_json), "
+           "coverage_json = COALESCE(?4, coverage_json), "
+           "regions_json = COALESCE(?5, regions_json), "
+           "region_colors_json = COALESCE(?6, region_colors_json), "
+           "params_json = COALESCE(?7, params_json), updated_at = ?8 "
+           "WHERE tenant_id = ?9 AND id = ?10 RETURNING " PM_PALETTE_COLUMNS);
+    BindOptional(*s, 1, update.name);
+    BindOptional(*s, 2, update.colors_json);
+    BindOptional(*s, 3, update.labels_json);
+    BindOptional(*s, 4, update.coverage_json);
+    BindOptional(*s, 5, update.regions_json);
+    BindOptional(*s, 6, update.region_colors_json);
+    BindOptional(*s, 7, update.params_json);
+    s->bind(8, now);
+    s->bind(9, tenant.value);
+    s->bind(10, id.value);
+    if (!s->executeStep()) return PaletteNotFound();
+    return ReadAndFinish(*s);
+  });
+}
+
+Result<Palette> SqliteStore::DeletePalette(TenantId tenant, PaletteId id) {
+  std::lock_guard<std::mutex> lock(writer_mu_);
+  return Guarded("DeletePalette", [&]() -> Result<Palette> {
+    Stmt s(*writer_,
+           "DELETE FROM palettes WHERE tenant_id = ? AND id = ? RETURNING " PM_PALETTE_COLUMNS);
+    s->bind(1, tenant.value);
+    s->bind(2, id.value);
+    if (!s->executeStep()) return PaletteNotFound();
+    return ReadAndFinish(*s);
+  });
+}
+
+}  // namespace pm::store

@@ -1,0 +1,92 @@
+// SqliteStore: the Store on one SQLite file, for a multi-threaded server.
+//
+// Threading model: one writer connection behind a mutex (SQLite allows one writer at a time
+// anyway; serialising in-process means writers queue on the mutex instead of spinning in
+// busy_timeout) and a pool of `pool_size` reader connections checked out per call, blocking on a
+// condition variable while all are in use. WAL mode lets readers run alongside the writer, each
+// read seeing the last committed state. Each connection caches its prepared statements.
+// All methods are thread-safe. Writers in other processes (e.g. `palettemaker migrate` while the
+// server runs) wait up to busy_timeout_ms, then the call fails with kUnavailable.
+//
+// Only OpenStore() names this class; include it elsewhere only in tests.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+
+namespace pm::store {
+
+namespace sqlite {
+class Connection;
+}
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating if missing, with its parent directory at 0750) the database file at `path`
+  // with options.pool_size readers (1..64) and options.busy_timeout_ms (>= 0). Does not migrate.
+  // kInvalidArgument for bad options or path; kUnavailable if the file cannot be opened.
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path,
+                                                   const StoreOptions& options);
+  ~SqliteStore() override;
+
+  Result<int> Migrate() override;
+  Result<std::vector<MigrationInfo>> Migrations() override;
+  Status Check() override;
+
+  Result<std::pair<User, Workspace>> CreateUserWithWorkspace(const NewUser& user,
+                                                            const NewWorkspace& ws,
+                                                            int64_t now) override;
+  Result<User> FindUserByEmail(std::string_view email) override;
+  Result<User> GetUser(UserId id) override;
+
+  Status CreateSession(const Session& session) override;
+  Result<Session> FindSession(std::string_view token_hash, int64_t now) override;
+  Status DeleteSession(std::string_view token_hash) override;
+  Result<int> DeleteExpiredSessions(int64_t now) override;
+
+  Result<std::vector<Membership>> ListMemberships(UserId user) override;
+  Result<Membership> FindMembership(UserId user, std::string_view slug) override;
+
+  Result<Palette> CreatePalette(TenantId tenant, const NewPalette& palette, int64_t now) override;
+  Result<PalettePage> ListPalettes(TenantId tenant, const std::optional<PageCursor>& after,
+                                   int limit) override;
+  Result<Palette> GetPalette(TenantId tenant, PaletteId id) override;
+  Result<Palette> UpdatePalette(TenantId tenant, PaletteId id, const PaletteUpdate& update,
+                                int64_t now) override;
+  Result<Palette> DeletePalette(TenantId tenant, PaletteId id) override;
+
+ private:
+  // A reader checked out of the pool; returned on destruction.
+  class ReaderLease {
+   public:
+    ReaderLease(SqliteStore& store, sqlite::Connection* conn) : store_(store), conn_(conn) {}
+    ~ReaderLease();
+    ReaderLease(const ReaderLease&) = delete;
+    ReaderLease& operator=(const ReaderLease&) = delete;
+    sqlite::Connection& operator*() { return *conn_; }
+
+   private:
+    SqliteStore& store_;
+    sqlite::Connection* conn_;
+  };
+
+  SqliteStore();
+  ReaderLease AcquireReader();  // blocks until a reader is free
+  // Highest applied version, 0 when none; -1 when schema_migrations does not exist.
+  static int64_t AppliedVersion(sqlite::Connection& conn);
+
+  std::mutex writer_mu_;
+  std::unique_ptr<sqlite::Connection> writer_;  // GUARDED_BY(writer_mu_)
+
+  std::vector<std::unique_ptr<sqlite::Connection>> readers_;  // owns; fixed after Open()
+  std::mutex pool_mu_;
+  std::condition_variable pool_cv_;
+  std::vector<sqlite::Connection*> idle_readers_;  // GUARDED_BY(pool_mu_)
+};
+
+}  // namespace pm::store
