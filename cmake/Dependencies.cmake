@@ -17,7 +17,7 @@ find_package(SQLiteCpp REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(nlohmann_json REQUIRED)
 find_package(tomlplusplus REQUIRED)
-find_package(CLI11 QUIET)
+find_package(CLI11 REQUIRED)
 
 # giflib ships no pkg-config file.
 find_library(GIF_LIBRARY NAMES gif REQUIRED)

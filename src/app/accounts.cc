@@ -1,0 +1,196 @@
+#include "app/accounts.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "app/text.h"
+#include "auth/password.h"
+#include "common/crypto.h"
+#include "common/log.h"
+
+namespace pm::app {
+namespace {
+
+constexpr size_t kMaxEmailBytes = 254;
+constexpr size_t kMaxPasswordBytes = 1024;
+constexpr int kMaxNameChars = 100;
+constexpr int kSlugAttempts = 20;
+
+Error InvalidCredentials() {
+  return MakeError(ErrorCode::kUnauthenticated, "invalid e-mail or password");
+}
+
+}  // namespace
+
+Result<std::string> NormalizeEmail(std::string_view raw) {
+  std::string email = Trim(raw);
+  std::transform(email.begin(), email.end(), email.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  auto bad = [] { return MakeError(ErrorCode::kInvalidArgument, "email must be an e-mail address like name@example.com"); };
+  if (email.empty() || email.size() > kMaxEmailBytes) return bad();
+  size_t at = email.find('@');
+  if (at == std::string::npos || at == 0 || at != email.rfind('@') || at + 1 >= email.size()) return bad();
+  std::string_view domain = std::string_view(email).substr(at + 1);
+  if (domain.front() == '.' || domain.back() == '.' || domain.find("..") != std::string_view::npos) return bad();
+  for (unsigned char c : email) {
+    if (c <= 0x20 || c == 0x7F || c == '<' || c == '>' || c == '"' || c == ',' || c == ';' || c == '\\') return bad();
+  }
+  if (Utf8Length(email) < 0) return bad();
+  return email;
+}
+
+std::string SlugFromEmail(std::string_view email) {
+  std::string slug;
+  for (char c : email.substr(0, email.find('@'))) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (std::isalnum(u)) {
+      slug += static_cast<char>(std::tolower(u));
+    } else if (!slug.empty() && slug.back() != '-') {
+      slug += '-';
+    }
+    if (slug.size() >= 40) break;
+  }
+  while (!slug.empty() && slug.back() == '-') slug.pop_back();
+  if (slug.size() < 2) slug = "workspace";
+  return slug;
+}
+
+Result<NewSession> Accounts::StartSession(UserId user) {
+  NewSession out;
+  out.token = RandomToken(32);
+  out.csrf_token = RandomToken(32);
+  int64_t now = s_.clock->NowMillis();
+  out.expires_at = now + int64_t{s_.config->auth.session_ttl_hours} * 3600 * 1000;
+  store::Session session;
+  session.token_hash = Sha256Hex(out.token);
+  session.csrf_hash = Sha256Hex(out.csrf_token);
+  session.user_id = user;
+  session.created_at = now;
+  session.expires_at = out.expires_at;
+  PM_RETURN_IF_ERROR(s_.store->CreateSession(session));
+  return out;
+}
+
+Result<AccountView> Accounts::View(const store::User& user) {
+  PM_ASSIGN_OR_RETURN(auto memberships, s_.store->ListMemberships(user.id));
+  return AccountView{user, std::move(memberships)};
+}
+
+Result<SignedIn> Accounts::SignUp(std::string_view email_raw, std::string_view password,
+                                  std::string_view name_raw) {
+  if (s_.config->auth.signup == "closed") {
+    return MakeError(ErrorCode::kPermissionDenied, "sign-up is closed on this server");
+  }
+  PM_ASSIGN_OR_RETURN(std::string email, NormalizeEmail(email_raw));
+  if (password.size() < static_cast<size_t>(s_.config->auth.min_password_length) ||
+      password.size() > kMaxPasswordBytes) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "password must be " + std::to_string(s_.config->auth.min_password_length) +
+                         " to " + std::to_string(kMaxPasswordBytes) + " bytes long");
+  }
+  std::string name;
+  if (Trim(name_raw).empty()) {
+    name = email.substr(0, email.find('@'));
+    if (Utf8Length(name) > kMaxNameChars) name = "user";
+  } else {
+    PM_ASSIGN_OR_RETURN(name, ValidateName(name_raw, "name", kMaxNameChars));
+  }
+  // Fail fast on a known duplicate before paying for Argon2id; the UNIQUE constraint still
+  // decides races.
+  if (s_.store->FindUserByEmail(email).ok()) {
+    return MakeError(ErrorCode::kAlreadyExists, "an account with this e-mail already exists");
+  }
+  PM_ASSIGN_OR_RETURN(std::string hash, auth::HashPassword(password));
+
+  store::NewUser new_user{email, name, hash};
+  std::string base = SlugFromEmail(email);
+  for (int attempt = 0; attempt < kSlugAttempts; ++attempt) {
+    store::NewWorkspace ws;
+    ws.slug = attempt == 0 ? base : base + "-" + RandomToken(4).substr(0, 5);
+    std::transform(ws.slug.begin(), ws.slug.end(), ws.slug.begin(), [](unsigned char c) {
+      return std::isalnum(c) ? static_cast<char>(std::tolower(c)) : '-';
+    });
+    ws.name = name + "'s workspace";
+    if (Utf8Length(ws.name) > kMaxNameChars) ws.name = "Personal workspace";
+    auto created = s_.store->CreateUserWithWorkspace(new_user, ws, s_.clock->NowMillis());
+    if (!created.ok()) {
+      if (created.error().code == ErrorCode::kConflict) continue;  // slug taken: try another
+      if (created.error().code == ErrorCode::kAlreadyExists) {
+        return MakeError(ErrorCode::kAlreadyExists, "an account with this e-mail already exists");
+      }
+      return created.error();
+    }
+    const store::User& user = created.value().first;
+    PM_ASSIGN_OR_RETURN(NewSession session, StartSession(user.id));
+    PM_ASSIGN_OR_RETURN(AccountView view, View(user));
+    log::Info("user signed up", {{"user_id", static_cast<long long>(user.id.value)},
+                                 {"tenant_id", static_cast<long long>(created.value().second.id.value)}});
+    return SignedIn{std::move(view), std::move(session)};
+  }
+  return MakeError(ErrorCode::kUnavailable, "could not find a free workspace slug; try again");
+}
+
+Result<SignedIn> Accounts::LogIn(std::string_view email_raw, std::string_view password) {
+  auto email = NormalizeEmail(email_raw);
+  if (!email.ok() || password.empty() || password.size() > kMaxPasswordBytes) {
+    auth::VerifyDummyPassword(password.substr(0, kMaxPasswordBytes));
+    return InvalidCredentials();
+  }
+  auto user = s_.store->FindUserByEmail(email.value());
+  if (!user.ok()) {
+    if (user.error().code != ErrorCode::kNotFound) return user.error();
+    auth::VerifyDummyPassword(password);
+    return InvalidCredentials();
+  }
+  if (!auth::VerifyPassword(password, user->password_hash)) return InvalidCredentials();
+  PM_ASSIGN_OR_RETURN(NewSession session, StartSession(user->id));
+  PM_ASSIGN_OR_RETURN(AccountView view, View(user.value()));
+  return SignedIn{std::move(view), std::move(session)};
+}
+
+Status Accounts::LogOut(const Principal& principal) {
+  if (principal.session_hash.empty()) return Status::Ok();
+  return s_.store->DeleteSession(principal.session_hash);
+}
+
+Result<Principal> Accounts::Authenticate(std::string_view token) {
+  // Tokens are 43 base64url characters; anything else cannot be ours.
+  if (token.empty() || token.size() > 128) {
+    return MakeError(ErrorCode::kUnauthenticated, "not signed in");
+  }
+  auto session = s_.store->FindSession(Sha256Hex(token), s_.clock->NowMillis());
+  if (!session.ok()) {
+    if (session.error().code == ErrorCode::kNotFound) {
+      return MakeError(ErrorCode::kUnauthenticated, "your session has expired or is invalid; sign in again");
+    }
+    return session.error();
+  }
+  auto user = s_.store->GetUser(session->user_id);
+  if (!user.ok()) {
+    if (user.error().code == ErrorCode::kNotFound) return MakeError(ErrorCode::kUnauthenticated, "not signed in");
+    return user.error();
+  }
+  return Principal{std::move(user).value(), session->token_hash, session->csrf_hash};
+}
+
+bool Accounts::CheckCsrf(const Principal& principal, std::string_view csrf_token) {
+  if (csrf_token.empty() || csrf_token.size() > 128 || principal.csrf_hash.empty()) return false;
+  return ConstantTimeEquals(Sha256Hex(csrf_token), principal.csrf_hash);
+}
+
+Result<AccountView> Accounts::Me(const Principal& principal) { return View(principal.user); }
+
+Result<TenantContext> Accounts::EnterWorkspace(const Principal& principal, std::string_view slug) {
+  auto not_found = [] { return MakeError(ErrorCode::kNotFound, "workspace not found"); };
+  if (slug.empty() || slug.size() > 64) return not_found();
+  auto membership = s_.store->FindMembership(principal.user.id, slug);
+  if (!membership.ok()) {
+    if (membership.error().code == ErrorCode::kNotFound) return not_found();
+    return membership.error();
+  }
+  auto role = auth::ParseRole(membership->role);
+  if (!role) return MakeError(ErrorCode::kInternal, "unknown role in database: " + membership->role);
+  return TenantContext{membership->workspace.id, membership->workspace.slug, principal.user.id, *role};
+}
+
+}  // namespace pm::app

@@ -1,0 +1,64 @@
+// Accounts use cases: sign-up, log-in, log-out, session authentication, the tenant gate.
+// Thread-safe (stateless beyond Services). No HTTP types: tokens go in and out as strings.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "app/services.h"
+#include "common/result.h"
+
+namespace pm::app {
+
+struct AccountView {
+  store::User user;
+  std::vector<store::Membership> memberships;
+};
+
+// A fresh session: the raw tokens go to the client once; only their hashes are stored.
+struct NewSession {
+  std::string token;
+  std::string csrf_token;
+  int64_t expires_at = 0;  // Unix ms
+};
+
+struct SignedIn {
+  AccountView account;
+  NewSession session;
+};
+
+class Accounts {
+ public:
+  explicit Accounts(Services services) : s_(services) {}
+
+  // kInvalidArgument (bad e-mail/password/name), kAlreadyExists (e-mail taken),
+  // kPermissionDenied (sign-up closed). Creates the user, a personal workspace (owner) and a
+  // session.
+  Result<SignedIn> SignUp(std::string_view email, std::string_view password, std::string_view name);
+  // kUnauthenticated for an unknown e-mail or wrong password (same message, same time).
+  Result<SignedIn> LogIn(std::string_view email, std::string_view password);
+  Status LogOut(const Principal& principal);
+
+  // kUnauthenticated when the token is unknown or expired.
+  Result<Principal> Authenticate(std::string_view session_token);
+  // True when `csrf_token` is the one issued with the principal's session.
+  static bool CheckCsrf(const Principal& principal, std::string_view csrf_token);
+
+  Result<AccountView> Me(const Principal& principal);
+
+  // The tenant gate: kNotFound unless the workspace exists and the principal is a member.
+  Result<TenantContext> EnterWorkspace(const Principal& principal, std::string_view slug);
+
+ private:
+  Result<NewSession> StartSession(UserId user);
+  Result<AccountView> View(const store::User& user);
+
+  Services s_;
+};
+
+// Exposed for tests.
+Result<std::string> NormalizeEmail(std::string_view email);
+std::string SlugFromEmail(std::string_view normalized_email);
+
+}  // namespace pm::app

@@ -1,0 +1,231 @@
+#include "app/palettes.h"
+
+#include <charconv>
+
+#include "app/analyze.h"
+#include "app/text.h"
+#include "common/crypto.h"
+#include "common/log.h"
+#include "engine/image.h"
+
+namespace pm::app {
+namespace {
+
+constexpr int kMaxNameChars = 100;
+// Enough bytes to recognise every format we decode.
+constexpr size_t kSniffBytes = 16;
+
+Error PaletteNotFound() { return MakeError(ErrorCode::kNotFound, "palette not found"); }
+
+// A palette name from an upload's file name: the base name without its extension.
+std::string NameFromFilename(std::string_view filename) {
+  size_t slash = filename.find_last_of("/\\");
+  if (slash != std::string_view::npos) filename.remove_prefix(slash + 1);
+  size_t dot = filename.rfind('.');
+  if (dot != std::string_view::npos && dot > 0) filename = filename.substr(0, dot);
+  auto valid = ValidateName(filename, "name", kMaxNameChars);
+  if (valid.ok()) return valid.value();
+  // Over-long or odd file names still make a usable name.
+  std::string cleaned;
+  for (unsigned char c : filename) cleaned += (c < 0x20 || c == 0x7F) ? ' ' : static_cast<char>(c);
+  while (!cleaned.empty() && (Utf8Length(cleaned) < 0 || Utf8Length(cleaned) > kMaxNameChars)) cleaned.pop_back();
+  auto again = ValidateName(cleaned, "name", kMaxNameChars);
+  return again.ok() ? again.value() : "Untitled";
+}
+
+class UploadImpl : public Upload {
+ public:
+  UploadImpl(Services s, TenantContext ctx, std::string filename)
+      : s_(s), ctx_(std::move(ctx)), filename_(std::move(filename)) {}
+
+  Status Write(std::string_view chunk) override {
+    if (failed_) return MakeError(ErrorCode::kInternal, "upload already failed");
+    int64_t max = s_.config->limits.upload_max_bytes;
+    if (static_cast<int64_t>(bytes_.size() + chunk.size()) > max) {
+      failed_ = true;
+      return MakeError(ErrorCode::kPayloadTooLarge,
+                       "the file is larger than the upload limit of " + std::to_string(max) + " bytes");
+    }
+    bool was_short = bytes_.size() < kSniffBytes;
+    bytes_.append(chunk);
+    if (was_short && bytes_.size() >= kSniffBytes) return CheckFormat();
+    return Status::Ok();
+  }
+
+  Result<store::Palette> Finish(std::optional<std::string> name) override {
+    if (failed_) return MakeError(ErrorCode::kInternal, "upload already failed");
+    if (bytes_.empty()) return MakeError(ErrorCode::kInvalidArgument, "the uploaded file is empty");
+    PM_RETURN_IF_ERROR(CheckFormat());
+    std::string palette_name;
+    if (name && !Trim(*name).empty()) {
+      PM_ASSIGN_OR_RETURN(palette_name, ValidateName(*name, "name", kMaxNameChars));
+    } else {
+      palette_name = NameFromFilename(filename_);
+    }
+    // Decode fully before anything is stored: a corrupt image never reaches storage.
+    PM_ASSIGN_OR_RETURN(Analysis analysis, AnalyzeImage(bytes_, *s_.config, std::nullopt));
+
+    std::string ext = engine::FormatName(analysis.info.format);
+    PM_ASSIGN_OR_RETURN(std::string key, objects::TenantKey(ctx_.tenant, "images/" + RandomToken(18) + "." + ext));
+    PM_ASSIGN_OR_RETURN(auto writer, s_.objects->Create(key));
+    // Written in bounded pieces so a backend can stream them (S3 multipart later).
+    constexpr size_t kPiece = 1 << 20;
+    for (size_t off = 0; off < bytes_.size(); off += kPiece) {
+      auto st = writer->Write(std::string_view(bytes_).substr(off, kPiece));
+      if (!st.ok()) {
+        writer->Abort();
+        return st.error();
+      }
+    }
+    PM_ASSIGN_OR_RETURN(objects::ObjectInfo info, writer->Commit());
+
+    store::NewPalette row;
+    row.name = palette_name;
+    row.image.object_key = key;
+    row.image.format = ext;
+    row.image.mime = engine::MimeType(analysis.info.format);
+    row.image.width = analysis.info.width;
+    row.image.height = analysis.info.height;
+    row.image.bytes = info.size;
+    row.image.sha256 = Sha256Hex(bytes_);
+    row.colors_json = ColorsJson(analysis);
+    row.labels_json = LabelsJson(analysis);
+    row.coverage_json = CoverageJson(analysis);
+    row.params_json = ParamsJson(analysis);
+    row.created_by = ctx_.user;
+    auto created = s_.store->CreatePalette(ctx_.tenant, row, s_.clock->NowMillis());
+    if (!created.ok()) {
+      // No row: the object must not outlive the failure.
+      auto del = s_.objects->Delete(key);
+      if (!del.ok()) {
+        log::Warn("orphaned object after failed insert", {{"key", key}, {"error", del.error().message}});
+      }
+      return created.error();
+    }
+    return created;
+  }
+
+ private:
+  Status CheckFormat() {
+    std::span<const uint8_t> head(reinterpret_cast<const uint8_t*>(bytes_.data()), bytes_.size());
+    if (engine::SniffFormat(head) == engine::ImageFormat::kUnknown) {
+      failed_ = true;
+      return MakeError(ErrorCode::kUnsupportedMediaType,
+                       "the file is not an image in a supported format (JPEG, PNG, WebP, GIF, TIFF, AVIF)");
+    }
+    return Status::Ok();
+  }
+
+  Services s_;
+  TenantContext ctx_;
+  std::string filename_;
+  // The compressed file is part of the decode working set, bounded by upload_max_bytes.
+  std::string bytes_;
+  bool failed_ = false;
+};
+
+}  // namespace
+
+Status Palettes::RequireEditor(const TenantContext& ctx) {
+  if (!auth::Allows(ctx.role, auth::Capability::kEditPalettes)) {
+    return MakeError(ErrorCode::kPermissionDenied, "your role in this workspace cannot change palettes");
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<Upload>> Palettes::BeginUpload(const TenantContext& ctx, std::string_view filename) {
+  PM_RETURN_IF_ERROR(RequireEditor(ctx));
+  return std::unique_ptr<Upload>(new UploadImpl(s_, ctx, std::string(filename)));
+}
+
+std::string Palettes::EncodeCursor(const store::PageCursor& c) {
+  return std::to_string(c.position) + "." + std::to_string(c.id);
+}
+
+Result<store::PageCursor> Palettes::DecodeCursor(std::string_view s) {
+  auto bad = [] { return MakeError(ErrorCode::kInvalidArgument, "cursor is not a value returned as next_cursor"); };
+  size_t dot = s.find('.');
+  if (dot == std::string_view::npos || s.size() > 41) return bad();
+  store::PageCursor c;
+  auto parse = [](std::string_view part, int64_t* out) {
+    if (part.empty()) return false;
+    auto [p, ec] = std::from_chars(part.data(), part.data() + part.size(), *out);
+    return ec == std::errc() && p == part.data() + part.size() && *out >= 0;
+  };
+  if (!parse(s.substr(0, dot), &c.position) || !parse(s.substr(dot + 1), &c.id)) return bad();
+  return c;
+}
+
+Result<store::PalettePage> Palettes::List(const TenantContext& ctx, std::string_view cursor, int limit) {
+  if (limit < 1 || limit > 100) return MakeError(ErrorCode::kInvalidArgument, "limit must be from 1 to 100");
+  std::optional<store::PageCursor> after;
+  if (!cursor.empty()) {
+    PM_ASSIGN_OR_RETURN(after, DecodeCursor(cursor));
+  }
+  return s_.store->ListPalettes(ctx.tenant, after, limit);
+}
+
+Result<store::Palette> Palettes::Get(const TenantContext& ctx, PaletteId id) {
+  auto p = s_.store->GetPalette(ctx.tenant, id);
+  if (!p.ok() && p.error().code == ErrorCode::kNotFound) return PaletteNotFound();
+  return p;
+}
+
+Result<store::Palette> Palettes::Rename(const TenantContext& ctx, PaletteId id, std::string_view name) {
+  PM_RETURN_IF_ERROR(RequireEditor(ctx));
+  PM_ASSIGN_OR_RETURN(std::string valid, ValidateName(name, "name", kMaxNameChars));
+  store::PaletteUpdate update;
+  update.name = valid;
+  auto p = s_.store->UpdatePalette(ctx.tenant, id, update, s_.clock->NowMillis());
+  if (!p.ok() && p.error().code == ErrorCode::kNotFound) return PaletteNotFound();
+  return p;
+}
+
+Status Palettes::Delete(const TenantContext& ctx, PaletteId id) {
+  PM_RETURN_IF_ERROR(RequireEditor(ctx));
+  auto deleted = s_.store->DeletePalette(ctx.tenant, id);
+  if (!deleted.ok()) {
+    if (deleted.error().code == ErrorCode::kNotFound) return PaletteNotFound();
+    return deleted.error();
+  }
+  // Row first, then object: a row never points at a missing object. An object whose delete
+  // fails here is an orphan for the cleanup job, never a visible inconsistency.
+  auto st = s_.objects->Delete(deleted->image.object_key);
+  if (!st.ok()) {
+    log::Warn("could not delete object of deleted palette",
+              {{"key", deleted->image.object_key}, {"error", st.error().message}});
+  }
+  return Status::Ok();
+}
+
+Result<store::Palette> Palettes::Extract(const TenantContext& ctx, PaletteId id, std::optional<int> k) {
+  PM_RETURN_IF_ERROR(RequireEditor(ctx));
+  if (k && (*k < 2 || *k > 20)) return MakeError(ErrorCode::kInvalidArgument, "k must be an integer from 2 to 20");
+  PM_ASSIGN_OR_RETURN(store::Palette palette, Get(ctx, id));
+  PM_ASSIGN_OR_RETURN(std::string bytes, s_.objects->GetBytes(palette.image.object_key,
+                                                              s_.config->limits.upload_max_bytes));
+  PM_ASSIGN_OR_RETURN(Analysis analysis, AnalyzeImage(bytes, *s_.config, k));
+  store::PaletteUpdate update;
+  update.colors_json = ColorsJson(analysis);
+  update.labels_json = LabelsJson(analysis);
+  update.coverage_json = CoverageJson(analysis);
+  update.params_json = ParamsJson(analysis);
+  auto p = s_.store->UpdatePalette(ctx.tenant, id, update, s_.clock->NowMillis());
+  if (!p.ok() && p.error().code == ErrorCode::kNotFound) return PaletteNotFound();
+  return p;
+}
+
+Result<ImageDownload> Palettes::OpenImage(const TenantContext& ctx, PaletteId id) {
+  PM_ASSIGN_OR_RETURN(store::Palette palette, Get(ctx, id));
+  auto reader = s_.objects->Open(palette.image.object_key);
+  if (!reader.ok()) {
+    if (reader.error().code == ErrorCode::kNotFound) {
+      log::Error("palette row without object", {{"key", palette.image.object_key}});
+      return MakeError(ErrorCode::kUnavailable, "the image is temporarily unavailable");
+    }
+    return reader.error();
+  }
+  return ImageDownload{std::move(palette), std::move(reader).value()};
+}
+
+}  // namespace pm::app

@@ -1,0 +1,230 @@
+#include "cli/cli.h"
+
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <pthread.h>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "app/analyze.h"
+#include "common/crypto.h"
+#include "common/log.h"
+#include "config/config.h"
+#include "http/server.h"
+#include "objects/object_store.h"
+#include "store/store.h"
+
+#ifndef PM_VERSION
+#define PM_VERSION "0.0.0"
+#endif
+
+namespace pm::cli {
+namespace {
+
+struct Options {
+  std::string config_path;
+  std::string image;
+  int k = 0;
+};
+
+// Loads configuration and sets up logging; prints the one-line error on failure.
+bool LoadConfig(const Options& opts, config::Config* out) {
+  auto loaded = config::Load(opts.config_path, config::ProcessEnv());
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "palettemaker: %s\n", loaded.error().message.c_str());
+    return false;
+  }
+  *out = std::move(loaded).value();
+  log::Level level = log::Level::kInfo;
+  log::ParseLevel(out->log.level, &level);
+  log::Init(level, out->log.format);
+  return true;
+}
+
+struct Backends {
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<objects::ObjectStore> objects;
+};
+
+Result<Backends> OpenBackends(const config::Config& cfg, bool with_objects) {
+  Backends b;
+  store::StoreOptions so;
+  so.url = cfg.EffectiveDatabaseUrl();
+  so.busy_timeout_ms = cfg.database.busy_timeout_ms;
+  so.pool_size = cfg.database.pool_size;
+  PM_ASSIGN_OR_RETURN(b.store, store::OpenStore(so));
+  if (with_objects) {
+    PM_ASSIGN_OR_RETURN(b.objects, objects::OpenObjectStore({cfg.EffectiveStorageUrl()}));
+  }
+  return b;
+}
+
+int Fail(const Error& e) {
+  std::fprintf(stderr, "palettemaker: %s\n", e.message.c_str());
+  return e.code == ErrorCode::kInvalidArgument ? 2 : 1;
+}
+
+int RunServe(const Options& opts) {
+  // Block the stop signals before any thread starts, so only the watcher below receives them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  config::Config cfg;
+  if (!LoadConfig(opts, &cfg)) return 2;
+  auto backends = OpenBackends(cfg, true);
+  if (!backends.ok()) return Fail(backends.error());
+  auto applied = backends->store->Migrate();
+  if (!applied.ok()) return Fail(applied.error());
+  if (applied.value() > 0) log::Info("migrations applied", {{"count", applied.value()}});
+
+  app::Services services{backends->store.get(), backends->objects.get(), &cfg, &Clock::System()};
+  http::Server server(cfg, services);
+  auto port = server.Bind();
+  if (!port.ok()) return Fail(port.error());
+  std::printf("palettemaker listening on %s\n", server.url().c_str());
+  std::fflush(stdout);
+  log::Info("listening", {{"url", server.url()},
+                          {"database", cfg.EffectiveDatabaseUrl()},
+                          {"storage", cfg.EffectiveStorageUrl()}});
+
+  std::thread watcher([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    log::Info("stopping", {{"signal", sig}});
+    server.Stop();
+  });
+  Status st = server.Run();
+  pthread_kill(watcher.native_handle(), SIGTERM);  // wake the watcher if Run ended on its own
+  watcher.join();
+  if (!st.ok()) return Fail(st.error());
+  log::Info("stopped");
+  return 0;
+}
+
+int RunMigrate(const Options& opts) {
+  config::Config cfg;
+  if (!LoadConfig(opts, &cfg)) return 2;
+  auto backends = OpenBackends(cfg, false);
+  if (!backends.ok()) return Fail(backends.error());
+  auto applied = backends->store->Migrate();
+  if (!applied.ok()) return Fail(applied.error());
+  auto list = backends->store->Migrations();
+  if (!list.ok()) return Fail(list.error());
+  for (const auto& m : list.value()) {
+    std::printf("%04d %-40s %s\n", m.version, m.name.c_str(), m.applied ? "applied" : "pending");
+  }
+  std::printf("%d migration(s) applied now\n", applied.value());
+  return 0;
+}
+
+int RunPalette(const Options& opts) {
+  config::Config cfg;
+  if (!LoadConfig(opts, &cfg)) return 2;
+  std::ifstream in(opts.image, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "palettemaker: cannot read %s\n", opts.image.c_str());
+    return 1;
+  }
+  // Bounded read: never more than the upload limit (plus one byte to detect "too large").
+  std::string bytes;
+  bytes.resize(static_cast<size_t>(cfg.limits.upload_max_bytes) + 1);
+  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  bytes.resize(static_cast<size_t>(in.gcount()));
+  if (static_cast<int64_t>(bytes.size()) > cfg.limits.upload_max_bytes) {
+    std::fprintf(stderr, "palettemaker: %s is larger than limits.upload_max_bytes (%lld bytes)\n",
+                 opts.image.c_str(), static_cast<long long>(cfg.limits.upload_max_bytes));
+    return 1;
+  }
+  std::optional<int> k;
+  if (opts.k != 0) k = opts.k;
+  auto analysis = app::AnalyzeImage(bytes, cfg, k);
+  if (!analysis.ok()) {
+    std::fprintf(stderr, "palettemaker: %s: %s\n", opts.image.c_str(), analysis.error().message.c_str());
+    return analysis.error().code == ErrorCode::kInvalidArgument ? 2 : 1;
+  }
+  nlohmann::json out = {{"image", {{"format", engine::FormatName(analysis->info.format)},
+                                   {"width", analysis->info.width},
+                                   {"height", analysis->info.height}}},
+                        {"colors", analysis->colors},
+                        {"labels", analysis->labels},
+                        {"coverage", nlohmann::json::parse(app::CoverageJson(analysis.value()))}};
+  std::printf("%s\n", out.dump(2).c_str());
+  return 0;
+}
+
+int RunConfigDump(const Options& opts) {
+  config::Config cfg;
+  if (!LoadConfig(opts, &cfg)) return 2;
+  std::printf("%s", config::Dump(cfg).c_str());
+  return 0;
+}
+
+}  // namespace
+
+int Run(int argc, char** argv) {
+  if (!InitCrypto()) {
+    std::fprintf(stderr, "palettemaker: libsodium could not initialise\n");
+    return 1;
+  }
+  Options opts;
+  CLI::App cli{"Palette Maker: colour palettes from images, as a self-hosted multi-tenant service.",
+               "palettemaker"};
+  cli.require_subcommand(1);
+  cli.set_version_flag("--version", PM_VERSION);
+  cli.add_option("-c,--config", opts.config_path, "TOML configuration file (see config/palettemaker.example.toml)")
+      ->check(CLI::ExistingFile);
+
+  // The subcommand table.
+  struct Command {
+    const char* name;
+    const char* help;
+    std::function<int()> run;
+  };
+  int code = 0;
+  std::vector<std::pair<CLI::App*, std::function<int()>>> commands;
+  auto add = [&](const char* name, const char* help, std::function<int()> run) {
+    CLI::App* sub = cli.add_subcommand(name, help);
+    commands.emplace_back(sub, std::move(run));
+    return sub;
+  };
+  add("serve", "Run the HTTP server (applies pending migrations first).", [&] { return RunServe(opts); });
+  add("migrate", "Apply pending database migrations and list them.", [&] { return RunMigrate(opts); });
+  add("version", "Print the version.", [&] {
+    std::printf("palettemaker %s\n", PM_VERSION);
+    return 0;
+  });
+  CLI::App* palette = add("palette", "Print the palette of an image as JSON.", [&] { return RunPalette(opts); });
+  palette->add_option("IMAGE", opts.image, "Image file (JPEG, PNG, WebP, GIF, TIFF, AVIF)")->required();
+  palette->add_option("-k,--k", opts.k, "Number of colours, 2 to 20 (default: 5 from 7 clusters)")
+      ->check(CLI::Range(2, 20));
+  CLI::App* config_cmd = cli.add_subcommand("config", "Inspect configuration.");
+  config_cmd->require_subcommand(1);
+  CLI::App* dump = config_cmd->add_subcommand("dump", "Print the effective configuration (secrets masked).");
+  commands.emplace_back(dump, [&] { return RunConfigDump(opts); });
+  CLI::App* example = config_cmd->add_subcommand("example", "Print the documented example configuration file.");
+  commands.emplace_back(example, [&] {
+    std::printf("%s", config::ExampleToml().c_str());
+    return 0;
+  });
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  }
+  for (auto& [sub, run] : commands) {
+    if (sub->parsed()) code = run();
+  }
+  return code;
+}
+
+}  // namespace pm::cli

@@ -1,0 +1,22 @@
+// JSON API routes (/api/v1/...). Each Add*Routes appends its rows to the route table.
+#pragma once
+
+#include "app/accounts.h"
+#include "app/palettes.h"
+#include "config/config.h"
+#include "http/router.h"
+
+namespace pm::http {
+
+struct ApiContext {
+  app::Accounts* accounts = nullptr;
+  app::Palettes* palettes = nullptr;
+  app::Services services;
+  const config::Config* config = nullptr;
+};
+
+void AddHealthRoutes(Router& router, const ApiContext& api);
+void AddAuthRoutes(Router& router, const ApiContext& api);
+void AddPaletteRoutes(Router& router, const ApiContext& api);
+
+}  // namespace pm::http

@@ -1,0 +1,216 @@
+// Palette endpoints under /api/v1/t/{ws}/palettes. The tenant gate has already run (Access::
+// kTenant), so every handler works inside call.tenant only.
+#include <charconv>
+
+#include "app/palettes.h"
+#include "common/log.h"
+#include "http/api.h"
+#include "http/json_io.h"
+
+namespace pm::http {
+namespace {
+
+constexpr int kDefaultPageSize = 50;
+// Multipart framing (boundaries, part headers) on top of the file itself.
+constexpr int64_t kMaxTextFieldBytes = 1024;
+
+// Palette JSON is built by hand: the list endpoint is the hot path, and the stored JSON columns
+// were written by us, so they are spliced in verbatim instead of being parsed and re-encoded.
+void AppendPalette(std::string& out, const store::Palette& p, const std::string& slug) {
+  auto str = [&](std::string_view s) {
+    out += '"';
+    out += log::JsonEscape(s);
+    out += '"';
+  };
+  std::string id = std::to_string(p.id.value);
+  out += "{\"id\":" + id + ",\"name\":";
+  str(p.name);
+  out += ",\"created_at\":\"" + IsoTime(p.created_at) + "\",\"updated_at\":\"" + IsoTime(p.updated_at) + "\"";
+  out += ",\"image\":{\"format\":";
+  str(p.image.format);
+  out += ",\"mime\":";
+  str(p.image.mime);
+  out += ",\"width\":" + std::to_string(p.image.width) + ",\"height\":" + std::to_string(p.image.height) +
+         ",\"bytes\":" + std::to_string(p.image.bytes) + ",\"sha256\":";
+  str(p.image.sha256);
+  out += "},\"image_url\":";
+  str("/api/v1/t/" + slug + "/palettes/" + id + "/image");
+  out += ",\"colors\":" + p.colors_json + ",\"labels\":" + p.labels_json + ",\"coverage\":" + p.coverage_json +
+         ",\"regions\":" + p.regions_json + ",\"region_colors\":" + p.region_colors_json +
+         ",\"params\":" + p.params_json + "}";
+}
+
+void SendPalette(Call& call, int status, const store::Palette& p) {
+  std::string out = "{\"palette\":";
+  AppendPalette(out, p, call.tenant->slug);
+  out += "}";
+  call.ex.SetStatus(status);
+  call.ex.SetBody(std::move(out), "application/json");
+}
+
+// Ids that cannot exist are simply not found (no 400: it tells nothing either way).
+Result<PaletteId> ParseId(const std::string& s) {
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v <= 0) {
+    return MakeError(ErrorCode::kNotFound, "palette not found");
+  }
+  return PaletteId(v);
+}
+
+Result<int> ParseLimit(Exchange& ex) {
+  if (!ex.HasQuery("limit")) return kDefaultPageSize;
+  std::string s = ex.Query("limit");
+  int v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v < 1 || v > 100) {
+    return MakeError(ErrorCode::kInvalidArgument, "limit must be an integer from 1 to 100");
+  }
+  return v;
+}
+
+Status Upload(const ApiContext& api, Call& call) {
+  Exchange& ex = call.ex;
+  if (!ex.IsMultipart()) {
+    std::string type = ex.Header("Content-Type");
+    if (type.rfind("application/json", 0) == 0) {
+      PM_ASSIGN_OR_RETURN(auto body, ReadJsonObject(ex, api.config->server.max_json_bytes));
+      PM_RETURN_IF_ERROR(RejectUnknownFields(body, {"url", "name"}));
+      PM_ASSIGN_OR_RETURN(auto url, StringField(body, "url", true));
+      return MakeError(ErrorCode::kInvalidArgument, "uploading from a URL is not supported by this server yet");
+    }
+    return MakeError(ErrorCode::kUnsupportedMediaType,
+                     "upload an image as multipart/form-data with the field \"file\"");
+  }
+  std::unique_ptr<app::Upload> upload;
+  std::string current;  // field name of the part being read
+  std::optional<std::string> name;
+  bool saw_file = false;
+  Status read = ex.ReadMultipart(
+      [&](const std::string& field, const std::string& filename, const std::string&) -> Status {
+        current = field;
+        if (field == "file") {
+          if (saw_file) return MakeError(ErrorCode::kInvalidArgument, "send one \"file\" per upload");
+          saw_file = true;
+          PM_ASSIGN_OR_RETURN(upload, api.palettes->BeginUpload(*call.tenant, filename));
+        } else if (field == "name") {
+          name = std::string();
+        } else {
+          return MakeError(ErrorCode::kInvalidArgument, "unknown multipart field \"" + field + "\"");
+        }
+        return Status::Ok();
+      },
+      [&](std::string_view chunk) -> Status {
+        if (current == "file") return upload->Write(chunk);
+        if (name->size() + chunk.size() > kMaxTextFieldBytes) {
+          return MakeError(ErrorCode::kInvalidArgument, "name is too long");
+        }
+        name->append(chunk);
+        return Status::Ok();
+      });
+  PM_RETURN_IF_ERROR(read);
+  if (!upload) return MakeError(ErrorCode::kInvalidArgument, "the multipart field \"file\" is required");
+  PM_ASSIGN_OR_RETURN(store::Palette palette, upload->Finish(name));
+  SendPalette(call, 201, palette);
+  return Status::Ok();
+}
+
+}  // namespace
+
+void AddPaletteRoutes(Router& router, const ApiContext& api) {
+  const std::string base = "/api/v1/t/{ws}/palettes";
+  router.Add({"GET", base, Access::kTenant,
+              [api](Call& call) -> Status {
+                PM_ASSIGN_OR_RETURN(int limit, ParseLimit(call.ex));
+                PM_ASSIGN_OR_RETURN(store::PalettePage page,
+                                    api.palettes->List(*call.tenant, call.ex.Query("cursor"), limit));
+                std::string out = "{\"palettes\":[";
+                for (size_t i = 0; i < page.items.size(); ++i) {
+                  if (i) out += ',';
+                  AppendPalette(out, page.items[i], call.tenant->slug);
+                }
+                out += "],\"next_cursor\":";
+                out += page.next ? "\"" + app::Palettes::EncodeCursor(*page.next) + "\"" : "null";
+                out += "}";
+                call.ex.SetStatus(200);
+                call.ex.SetBody(std::move(out), "application/json");
+                return Status::Ok();
+              },
+              "List palettes, newest first (cursor pagination)."});
+  router.Add({"POST", base, Access::kTenant, [api](Call& call) { return Upload(api, call); },
+              "Upload an image (multipart field \"file\") and extract its palette."});
+  router.Add({"GET", base + "/{id}", Access::kTenant,
+              [api](Call& call) -> Status {
+                PM_ASSIGN_OR_RETURN(PaletteId id, ParseId(call.ex.Param("id")));
+                PM_ASSIGN_OR_RETURN(store::Palette p, api.palettes->Get(*call.tenant, id));
+                SendPalette(call, 200, p);
+                return Status::Ok();
+              },
+              "One palette."});
+  router.Add({"PATCH", base + "/{id}", Access::kTenant,
+              [api](Call& call) -> Status {
+                PM_ASSIGN_OR_RETURN(PaletteId id, ParseId(call.ex.Param("id")));
+                PM_ASSIGN_OR_RETURN(auto body, ReadJsonObject(call.ex, api.config->server.max_json_bytes));
+                PM_RETURN_IF_ERROR(RejectUnknownFields(body, {"name"}));
+                PM_ASSIGN_OR_RETURN(auto name, StringField(body, "name", false));
+                if (!name) return MakeError(ErrorCode::kInvalidArgument, "nothing to change: send {\"name\": ...}");
+                PM_ASSIGN_OR_RETURN(store::Palette p, api.palettes->Rename(*call.tenant, id, *name));
+                SendPalette(call, 200, p);
+                return Status::Ok();
+              },
+              "Rename a palette (1-100 characters)."});
+  router.Add({"DELETE", base + "/{id}", Access::kTenant,
+              [api](Call& call) -> Status {
+                PM_ASSIGN_OR_RETURN(PaletteId id, ParseId(call.ex.Param("id")));
+                PM_RETURN_IF_ERROR(api.palettes->Delete(*call.tenant, id));
+                call.ex.SetStatus(204);
+                return Status::Ok();
+              },
+              "Delete a palette and its image."});
+  router.Add({"GET", base + "/{id}/image", Access::kTenant,
+              [api](Call& call) -> Status {
+                PM_ASSIGN_OR_RETURN(PaletteId id, ParseId(call.ex.Param("id")));
+                PM_ASSIGN_OR_RETURN(app::ImageDownload dl, api.palettes->OpenImage(*call.tenant, id));
+                std::string etag = "\"" + dl.palette.image.sha256 + "\"";
+                call.ex.SetHeader("ETag", etag);
+                call.ex.SetHeader("Cache-Control", "private, no-cache");
+                // Stored bytes are user content: never let a browser run them as a document.
+                call.ex.SetHeader("Content-Security-Policy", "default-src 'none'; sandbox");
+                std::string inm = call.ex.Header("If-None-Match");
+                if (!inm.empty() && (inm == etag || inm == "*" || inm.find(etag) != std::string::npos)) {
+                  call.ex.SetStatus(304);
+                  return Status::Ok();
+                }
+                call.ex.SetStatus(200);
+                call.ex.StreamBody(dl.reader->size(), dl.palette.image.mime, std::move(dl.reader));
+                return Status::Ok();
+              },
+              "The original image bytes (ETag, If-None-Match)."});
+  router.Add({"POST", base + "/{id}/extract", Access::kTenant,
+              [api](Call& call) -> Status {
+                PM_ASSIGN_OR_RETURN(PaletteId id, ParseId(call.ex.Param("id")));
+                PM_ASSIGN_OR_RETURN(auto body, ReadJsonObject(call.ex, api.config->server.max_json_bytes, true));
+                PM_RETURN_IF_ERROR(RejectUnknownFields(body, {"k", "use_regions"}));
+                PM_ASSIGN_OR_RETURN(auto k, IntField(body, "k"));
+                if (body.contains("use_regions") && !body["use_regions"].is_boolean()) {
+                  return MakeError(ErrorCode::kInvalidArgument, "use_regions must be true or false");
+                }
+                if (k && (*k < 2 || *k > 20)) {
+                  return MakeError(ErrorCode::kInvalidArgument, "k must be an integer from 2 to 20");
+                }
+                std::optional<int> kk;
+                if (k) kk = static_cast<int>(*k);
+                PM_ASSIGN_OR_RETURN(store::Palette p, api.palettes->Extract(*call.tenant, id, kk));
+                std::string out = "{\"colors\":" + p.colors_json + ",\"labels\":" + p.labels_json +
+                                  ",\"coverage\":" + p.coverage_json + ",\"region_colors\":" + p.region_colors_json +
+                                  ",\"palette\":";
+                AppendPalette(out, p, call.tenant->slug);
+                out += "}";
+                call.ex.SetStatus(200);
+                call.ex.SetBody(std::move(out), "application/json");
+                return Status::Ok();
+              },
+              "Re-extract the palette with k colours (2-20)."});
+}
+
+}  // namespace pm::http

@@ -1,0 +1,318 @@
+#include "http/server.h"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <thread>
+
+#include "app/accounts.h"
+#include "app/palettes.h"
+#include "common/crypto.h"
+#include "common/log.h"
+#include "http/api.h"
+#include "http/assets.h"
+#include "http/exchange.h"
+#include "http/router.h"
+
+namespace pm::http {
+namespace {
+
+constexpr const char* kCsp =
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+// Multipart framing on top of the file itself.
+constexpr int64_t kMultipartOverhead = 64 * 1024;
+
+// Per-request facts for the access log line. A request is served start to finish on one worker
+// thread, so thread_local state is per request.
+struct RequestLog {
+  std::chrono::steady_clock::time_point start;
+  std::string request_id;
+  int64_t user_id = 0;
+  int64_t tenant_id = 0;
+};
+thread_local RequestLog t_log;
+
+bool SaneRequestId(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  return std::all_of(id.begin(), id.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == ':';
+  });
+}
+
+bool IsSafeMethod(std::string_view m) { return m == "GET" || m == "HEAD" || m == "OPTIONS"; }
+
+std::string ErrorBody(ErrorCode code, std::string_view message, std::string_view request_id) {
+  return "{\"error\":{\"code\":\"" + std::string(ErrorCodeName(code)) + "\",\"message\":\"" +
+         log::JsonEscape(message) + "\",\"request_id\":\"" + log::JsonEscape(request_id) + "\"}}";
+}
+
+}  // namespace
+
+Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
+  auto bad = [&] {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "server.listen: must be host:port or [ipv6]:port (got \"" + listen + "\")");
+  };
+  std::string host;
+  std::string port_str;
+  if (!listen.empty() && listen.front() == '[') {
+    size_t close = listen.find(']');
+    if (close == std::string::npos || close + 1 >= listen.size() || listen[close + 1] != ':') return bad();
+    host = listen.substr(1, close - 1);
+    port_str = listen.substr(close + 2);
+  } else {
+    size_t colon = listen.rfind(':');
+    if (colon == std::string::npos || listen.find(':') != colon) return bad();
+    host = listen.substr(0, colon);
+    port_str = listen.substr(colon + 1);
+  }
+  int port = -1;
+  auto [p, ec] = std::from_chars(port_str.data(), port_str.data() + port_str.size(), port);
+  if (host.empty() || ec != std::errc() || p != port_str.data() + port_str.size() || port < 0 || port > 65535) {
+    return bad();
+  }
+  return std::make_pair(host, port);
+}
+
+struct Server::Impl {
+  const config::Config& config;
+  app::Services services;
+  app::Accounts accounts;
+  app::Palettes palettes;
+  Router router;
+  httplib::Server http;
+  std::string host;
+  int port = 0;
+
+  Impl(const config::Config& c, app::Services s) : config(c), services(s), accounts(s), palettes(s) {
+    ApiContext api{&accounts, &palettes, services, &config};
+    AddHealthRoutes(router, api);
+    AddAuthRoutes(router, api);
+    AddPaletteRoutes(router, api);
+    Configure();
+  }
+
+  int64_t MaxBodyBytes() const {
+    return std::max<int64_t>(config.limits.upload_max_bytes + kMultipartOverhead, config.server.max_json_bytes);
+  }
+
+  void Configure() {
+    int threads = config.server.threads > 0 ? config.server.threads : 64;
+    // Each keep-alive connection holds a worker while open, so the pool is sized for the number of
+    // concurrent connections rather than for the cores.
+    http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+    http.set_tcp_nodelay(true);
+    http.set_keep_alive_max_count(static_cast<size_t>(config.server.keep_alive_max_count));
+    http.set_keep_alive_timeout(config.server.keep_alive_timeout_s);
+    http.set_read_timeout(config.server.read_timeout_s, 0);
+    http.set_write_timeout(config.server.write_timeout_s, 0);
+    http.set_payload_max_length(static_cast<size_t>(MaxBodyBytes()));
+
+    http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      return PreRouting(req, res);
+    });
+    http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+      // Errors httplib produced itself (unparsable request, 413 on the payload limit, ...) get
+      // the same JSON shape as ours.
+      if (!res.body.empty() || res.content_length_ > 0) return httplib::Server::HandlerResponse::Unhandled;
+      ErrorCode code = res.status == 413   ? ErrorCode::kPayloadTooLarge
+                       : res.status == 404 ? ErrorCode::kNotFound
+                       : res.status >= 500 ? ErrorCode::kInternal
+                                           : ErrorCode::kInvalidArgument;
+      res.set_content(ErrorBody(code, httplib::detail::status_message(res.status), t_log.request_id),
+                      "application/json");
+      return httplib::Server::HandlerResponse::Handled;
+    });
+    http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+      std::string what = "unknown exception";
+      try {
+        std::rethrow_exception(ep);
+      } catch (const std::exception& e) {
+        what = e.what();
+      } catch (...) {
+      }
+      log::Error("unhandled exception", {{"request_id", t_log.request_id}, {"error", what}});
+      res.status = 500;
+      res.set_content(ErrorBody(ErrorCode::kInternal, "internal error", t_log.request_id), "application/json");
+    });
+    http.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+      double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_log.start).count();
+      log::Info("request", {{"request_id", t_log.request_id},
+                            {"method", req.method},
+                            {"path", req.path},
+                            {"status", res.status},
+                            {"duration_ms", ms},
+                            {"user_id", static_cast<long long>(t_log.user_id)},
+                            {"tenant_id", static_cast<long long>(t_log.tenant_id)},
+                            {"remote", req.remote_addr}});
+    });
+
+    auto get = [this](const httplib::Request& req, httplib::Response& res) { Dispatch(req, res, nullptr); };
+    auto with_body = [this](const httplib::Request& req, httplib::Response& res,
+                            const httplib::ContentReader& reader) { Dispatch(req, res, &reader); };
+    http.Get(".*", get);
+    http.Options(".*", get);
+    http.Post(".*", with_body);
+    http.Put(".*", with_body);
+    http.Patch(".*", with_body);
+    http.Delete(".*", with_body);
+  }
+
+  httplib::Server::HandlerResponse PreRouting(const httplib::Request& req, httplib::Response& res) {
+    t_log = RequestLog{std::chrono::steady_clock::now(), "", 0, 0};
+    std::string incoming = req.get_header_value("X-Request-Id");
+    t_log.request_id = SaneRequestId(incoming) ? incoming : RandomToken(12);
+    res.set_header("X-Request-Id", t_log.request_id);
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("Referrer-Policy", "same-origin");
+    res.set_header("X-Frame-Options", "DENY");
+    res.set_header("Cross-Origin-Opener-Policy", "same-origin");
+    res.set_header("Content-Security-Policy", kCsp);
+
+    auto reject = [&](ErrorCode code, const std::string& message) {
+      res.status = HttpStatusFor(code);
+      // The body was not read: the connection cannot carry another request.
+      res.set_header("Connection", "close");
+      res.set_content(ErrorBody(code, message, t_log.request_id), "application/json");
+      return httplib::Server::HandlerResponse::Handled;
+    };
+    // httplib does not apply its payload limit to chunked bodies: refuse them outright.
+    if (req.has_header("Transfer-Encoding")) {
+      return reject(ErrorCode::kLengthRequired, "chunked request bodies are not accepted; send Content-Length");
+    }
+    // Compressed request bodies would be inflated without limit.
+    std::string encoding = req.get_header_value("Content-Encoding");
+    if (!encoding.empty() && encoding != "identity") {
+      return reject(ErrorCode::kUnsupportedMediaType, "compressed request bodies are not accepted");
+    }
+    if (req.has_header("Content-Length")) {
+      const std::string& v = req.get_header_value("Content-Length");
+      int64_t len = -1;
+      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), len);
+      if (ec != std::errc() || p != v.data() + v.size() || len < 0) {
+        return reject(ErrorCode::kInvalidArgument, "invalid Content-Length");
+      }
+      if (len > MaxBodyBytes()) {
+        return reject(ErrorCode::kPayloadTooLarge,
+                      "the request body is larger than the upload limit of " +
+                          std::to_string(config.limits.upload_max_bytes) + " bytes");
+      }
+    } else if (httplib::detail::expect_content(req)) {
+      // Without a length httplib would read until the peer closes; a bodiless POST is empty.
+      const_cast<httplib::Request&>(req).set_header("Content-Length", "0");
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  }
+
+  void Dispatch(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* reader) {
+    Exchange ex(req, res, reader, t_log.request_id);
+    const std::string& path = req.path;
+    bool api = path.rfind("/api/", 0) == 0 || path == "/healthz" || path == "/readyz";
+    if (!api) {
+      ServeAsset(ex, req, res);
+    } else {
+      Status st = Route(ex);
+      if (!st.ok()) ex.SendError(st.error());
+    }
+    if (reader && !ex.body_consumed() && res.status >= 400) {
+      // An unread body would be parsed as the next request.
+      res.set_header("Connection", "close");
+    }
+  }
+
+  Status Route(Exchange& ex) {
+    Router::Match m = router.Find(ex.method(), ex.path());
+    if (!m.route) {
+      if (m.path_matched) return MakeError(ErrorCode::kInvalidArgument, "method " + ex.method() + " is not allowed here");
+      return MakeError(ErrorCode::kNotFound, "no such endpoint: " + ex.method() + " " + ex.path());
+    }
+    ex.SetParams(std::move(m.params));
+    ex.SetHeader("Cache-Control", "no-store");
+    Call call{ex};
+    std::optional<app::Principal> principal;
+    std::optional<app::TenantContext> tenant;
+    if (m.route->access != Access::kPublic) {
+      std::string token = ex.Cookie("pm_session");
+      if (token.empty()) return MakeError(ErrorCode::kUnauthenticated, "sign in first");
+      PM_ASSIGN_OR_RETURN(principal, accounts.Authenticate(token));
+      t_log.user_id = principal->user.id.value;
+      call.principal = &*principal;
+      // Cookie-authenticated writes must prove they come from our page (double submit, bound to
+      // the session).
+      if (!IsSafeMethod(ex.method()) && !m.route->csrf_exempt &&
+          !app::Accounts::CheckCsrf(*principal, ex.Header("X-CSRF-Token"))) {
+        return MakeError(ErrorCode::kCsrfFailed, "missing or wrong X-CSRF-Token header");
+      }
+    }
+    if (m.route->access == Access::kTenant) {
+      PM_ASSIGN_OR_RETURN(tenant, accounts.EnterWorkspace(*principal, ex.Param("ws")));
+      t_log.tenant_id = tenant->tenant.value;
+      call.tenant = &*tenant;
+    }
+    return m.route->handler(call);
+  }
+
+  void ServeAsset(Exchange& ex, const httplib::Request& req, httplib::Response& res) {
+    if (req.method != "GET" && req.method != "HEAD") {
+      ex.SendError(MakeError(ErrorCode::kNotFound, "no such endpoint: " + req.method + " " + req.path));
+      return;
+    }
+    const std::string& path = req.path;
+    const EmbeddedAsset* asset = path == "/" ? nullptr : FindAsset(path);
+    bool hashed = path.rfind("/assets/", 0) == 0;
+    if (!asset && hashed) {
+      ex.SendError(MakeError(ErrorCode::kNotFound, "no such asset"));
+      return;
+    }
+    if (!asset) asset = FindAsset("/index.html");  // SPA fallback for client-side routes
+    if (!asset) {
+      ex.SendError(MakeError(ErrorCode::kNotFound, "the web app is not part of this build"));
+      return;
+    }
+    // Vite puts a content hash in every file name under /assets/, so those never change.
+    res.set_header("Cache-Control", hashed ? "public, max-age=31536000, immutable" : "no-cache");
+    res.status = 200;
+    res.set_content(reinterpret_cast<const char*>(asset->data), asset->size, ContentTypeFor(asset->path));
+  }
+};
+
+Server::Server(const config::Config& config, app::Services services)
+    : impl_(std::make_unique<Impl>(config, services)) {}
+
+Server::~Server() = default;
+
+Result<int> Server::Bind() {
+  PM_ASSIGN_OR_RETURN(auto hp, ParseListen(impl_->config.server.listen));
+  impl_->host = hp.first;
+  if (hp.second == 0) {
+    int port = impl_->http.bind_to_any_port(hp.first);
+    if (port <= 0) return MakeError(ErrorCode::kUnavailable, "cannot listen on " + impl_->config.server.listen);
+    impl_->port = port;
+  } else {
+    if (!impl_->http.bind_to_port(hp.first, hp.second)) {
+      return MakeError(ErrorCode::kUnavailable, "cannot listen on " + impl_->config.server.listen +
+                                                    " (address in use or not permitted)");
+    }
+    impl_->port = hp.second;
+  }
+  return impl_->port;
+}
+
+Status Server::Run() {
+  if (!impl_->http.listen_after_bind()) {
+    return MakeError(ErrorCode::kUnavailable, "the server stopped listening unexpectedly");
+  }
+  return Status::Ok();
+}
+
+void Server::Stop() { impl_->http.stop(); }
+
+std::string Server::url() const {
+  bool v6 = impl_->host.find(':') != std::string::npos;
+  return "http://" + (v6 ? "[" + impl_->host + "]" : impl_->host) + ":" + std::to_string(impl_->port);
+}
+
+}  // namespace pm::http
