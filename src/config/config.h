@@ -1,17 +1,23 @@
 // Configuration: built-in defaults, then an optional TOML file, then environment overrides
-// PALETTEMAKER_<SECTION>_<KEY>, then *_FILE for secrets. Every key is declared once in the key
-// table (config_keys.cc); the example TOML, `config dump` and validation come from that table.
+// PALETTEMAKER_<SECTION>_<KEY>, then <ENV>_FILE for secrets, then the standard AWS_* variables for
+// S3 keys that are still unset. Every key is declared once in the key table (config_keys.cc); the
+// example TOML, `config dump` and validation come from that table.
+//
+// Thread safety: all functions are pure (Load reads the file it is given and, for *_FILE
+// variables, the files they name); Config is a plain value type.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <string>
-#include <vector>
+#include <string_view>
 
 #include "common/result.h"
 
 namespace pm::config {
 
+// The member initializers below are the same defaults as the key table's; a unit test keeps them
+// equal, so a default-constructed Config is what Load() returns with no file and no environment.
 struct ServerConfig {
   std::string listen = "127.0.0.1:8080";  // host:port; [::1]:8080 for IPv6; port 0 = any free
   int threads = 0;                        // HTTP worker threads; 0 = automatic
@@ -21,31 +27,36 @@ struct ServerConfig {
   int keep_alive_max_count = 1000;
   int keep_alive_timeout_s = 5;
   std::string cookie_secure = "auto";     // auto|always|never; auto = Secure when request is https
+  bool operator==(const ServerConfig&) const = default;
 };
 
 struct DataConfig {
   std::string dir = "./data";
+  bool operator==(const DataConfig&) const = default;
 };
 
 struct DatabaseConfig {
   std::string url;           // empty = sqlite://<data.dir>/palettemaker.db
   int busy_timeout_ms = 5000;
   int pool_size = 4;         // SQLite: reader connections
+  bool operator==(const DatabaseConfig&) const = default;
 };
 
 struct StorageConfig {
   std::string url;           // empty = file://<data.dir>/objects
-  std::string s3_endpoint;
-  std::string s3_region;
+  std::string s3_endpoint;   // empty or http(s)://host[:port]
+  std::string s3_region;     // falls back to AWS_REGION
   bool s3_path_style = false;
-  std::string s3_access_key_id;
-  std::string s3_secret_access_key;  // secret
+  std::string s3_access_key_id;      // secret; falls back to AWS_ACCESS_KEY_ID
+  std::string s3_secret_access_key;  // secret; falls back to AWS_SECRET_ACCESS_KEY
+  bool operator==(const StorageConfig&) const = default;
 };
 
 struct AuthConfig {
   std::string signup = "open";     // open|closed
   int session_ttl_hours = 720;     // 30 days
   int min_password_length = 8;
+  bool operator==(const AuthConfig&) const = default;
 };
 
 struct LimitsConfig {
@@ -53,17 +64,20 @@ struct LimitsConfig {
   int image_max_width = 20000;
   int image_max_height = 20000;
   int64_t image_max_pixels = 100'000'000;
+  bool operator==(const LimitsConfig&) const = default;
 };
 
 struct PaletteConfig {
-  int luminance_min = 25;
+  int luminance_min = 25;     // 0..255, less than luminance_max
   int luminance_max = 185;
   int sample_pixels = 65536;  // K-means works on at most this many sampled pixels
+  bool operator==(const PaletteConfig&) const = default;
 };
 
 struct LogConfig {
   std::string level = "info";   // debug|info|warn|error
   std::string format = "json";  // json|text
+  bool operator==(const LogConfig&) const = default;
 };
 
 struct Config {
@@ -76,24 +90,48 @@ struct Config {
   PaletteConfig palette;
   LogConfig log;
 
-  // Derived values (after Load): database.url / storage.url with defaults filled in from data.dir.
+  // Derived values: database.url / storage.url with defaults filled in from data.dir
+  // ("sqlite://<data.dir>/palettemaker.db", "file://<data.dir>/objects").
   std::string EffectiveDatabaseUrl() const;
   std::string EffectiveStorageUrl() const;
+
+  bool operator==(const Config&) const = default;
 };
 
 // The environment, injectable for tests.
 using Env = std::map<std::string, std::string>;
 Env ProcessEnv();
 
-// Loads defaults -> TOML file at `toml_path` (if non-empty; a missing file is an error) -> env.
-// On failure the Error message is one line naming the key and what was wrong, e.g.
-// "config: server.threads: must be between 0 and 1024 (got 5000)".
+// The one PALETTEMAKER_* variable that is not a key: the CLI may use it to name the TOML file.
+// Load() ignores it (it does not read it) instead of rejecting it as unknown.
+inline constexpr std::string_view kConfigPathEnv = "PALETTEMAKER_CONFIG";
+
+// Loads defaults -> TOML file at `toml_path` (if non-empty; a missing, unreadable or invalid file
+// is an error naming the file and line) -> env PALETTEMAKER_<SECTION>_<KEY> -> <ENV>_FILE (secrets
+// and database.url; setting both forms is an error) -> AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
+// AWS_REGION for S3 keys still empty. Unknown TOML sections/keys and unknown PALETTEMAKER_*
+// variables are errors. On failure the Error (kInvalidArgument) message is one line naming the key
+// and what was wrong, e.g.
+//   config: server.threads: must be an integer between 0 and 1024 (got "abc") (from PALETTEMAKER_SERVER_THREADS)
+// Secret values are never echoed in messages.
 Result<Config> Load(const std::string& toml_path, const Env& env);
 
-// The effective configuration as TOML, secrets masked ("***" when set).
+// server.listen split into host (without brackets for IPv6) and port.
+struct ListenAddress {
+  std::string host;  // "127.0.0.1", "::1", "localhost"
+  int port = 0;      // 0..65535; 0 = any free port
+};
+// Accepts host:port and [ipv6]:port. The error message says what is expected (no key name).
+Result<ListenAddress> ParseListenAddress(std::string_view listen);
+
+// The effective configuration as TOML in table order. Secret keys show "***" when set and ""
+// when unset; the password in a URL's user-info is shown as "***"; empty database.url /
+// storage.url get a comment with the effective URL.
 std::string Dump(const Config& config);
 
-// The documented example file: every key, its default, its env name and a comment.
+// The documented example file config/palettemaker.example.toml: every key, with its doc, env
+// name, default and bounds in comments, set to its default. A unit test keeps the committed file
+// equal to this; regenerate with `cmake --build <build> --target config_example`.
 std::string ExampleToml();
 
 }  // namespace pm::config

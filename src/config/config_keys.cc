@@ -1,0 +1,259 @@
+// The one table of configuration keys (STYLE.md "Lists are tables"; Redis's static_configs[]).
+// To add a key: add the field to config.h (same default), add a row here, regenerate
+// config/palettemaker.example.toml (`cmake --build <build> --target config_example`).
+#include "config/config_keys.h"
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+#include <vector>
+
+namespace pm::config {
+namespace {
+
+constexpr int64_t kKiB = 1024;
+constexpr int64_t kMiB = 1024 * kKiB;
+constexpr int64_t kGiB = 1024 * kMiB;
+
+using KT = KeyType;
+using S = Sensitivity;
+
+#define PM_FIELD(path) [](Config& c) -> FieldPtr { return &c.path; }
+
+// Columns: name, type, default, min, max, allowed, sensitivity, fallback env, doc, field, check.
+const KeySpec kKeys[] = {
+    {"server.listen", KT::kString, "127.0.0.1:8080", 0, 0, nullptr, S::kPlain, nullptr,
+     "Address to listen on: host:port or [IPv6]:port; port 0 picks any free port.",
+     PM_FIELD(server.listen), CheckListen},
+    {"server.threads", KT::kInt, "0", 0, 1024, nullptr, S::kPlain, nullptr,
+     "HTTP worker threads; 0 = automatic.", PM_FIELD(server.threads), nullptr},
+    {"server.max_json_bytes", KT::kInt64, "1048576", 1 * kKiB, 64 * kMiB, nullptr, S::kPlain,
+     nullptr, "Largest accepted JSON request body, in bytes.", PM_FIELD(server.max_json_bytes),
+     nullptr},
+    {"server.read_timeout_s", KT::kInt, "30", 1, 3600, nullptr, S::kPlain, nullptr,
+     "Seconds allowed for reading a request.", PM_FIELD(server.read_timeout_s), nullptr},
+    {"server.write_timeout_s", KT::kInt, "30", 1, 3600, nullptr, S::kPlain, nullptr,
+     "Seconds allowed for writing a response.", PM_FIELD(server.write_timeout_s), nullptr},
+    {"server.keep_alive_max_count", KT::kInt, "1000", 1, 1000000, nullptr, S::kPlain, nullptr,
+     "Requests served on one keep-alive connection before it is closed.",
+     PM_FIELD(server.keep_alive_max_count), nullptr},
+    {"server.keep_alive_timeout_s", KT::kInt, "5", 1, 3600, nullptr, S::kPlain, nullptr,
+     "Seconds an idle keep-alive connection is kept open.", PM_FIELD(server.keep_alive_timeout_s),
+     nullptr},
+    {"server.cookie_secure", KT::kEnum, "auto", 0, 0, "auto|always|never", S::kPlain, nullptr,
+     "Secure flag on cookies: auto = when the request came over https.",
+     PM_FIELD(server.cookie_secure), nullptr},
+
+    {"data.dir", KT::kString, "./data", 0, 0, nullptr, S::kPlain, nullptr,
+     "Data directory; the default database and object store live under it.", PM_FIELD(data.dir),
+     CheckNotEmpty},
+
+    {"database.url", KT::kString, "", 0, 0, nullptr, S::kUrlCredentials, nullptr,
+     "sqlite:///path/palettemaker.db or postgres://user:pass@host:5432/db; empty = "
+     "sqlite://<data.dir>/palettemaker.db.",
+     PM_FIELD(database.url), CheckDatabaseUrl},
+    {"database.busy_timeout_ms", KT::kInt, "5000", 0, 600000, nullptr, S::kPlain, nullptr,
+     "SQLite: milliseconds to wait for a locked database.", PM_FIELD(database.busy_timeout_ms),
+     nullptr},
+    {"database.pool_size", KT::kInt, "4", 1, 64, nullptr, S::kPlain, nullptr,
+     "Database connections in the pool (SQLite: reader connections).",
+     PM_FIELD(database.pool_size), nullptr},
+
+    {"storage.url", KT::kString, "", 0, 0, nullptr, S::kPlain, nullptr,
+     "file:///path/objects or s3://bucket/prefix; empty = file://<data.dir>/objects.",
+     PM_FIELD(storage.url), CheckStorageUrl},
+    {"storage.s3_endpoint", KT::kString, "", 0, 0, nullptr, S::kPlain, nullptr,
+     "S3: endpoint URL, e.g. http://127.0.0.1:9000; empty = AWS for s3_region.",
+     PM_FIELD(storage.s3_endpoint), CheckHttpUrl},
+    {"storage.s3_region", KT::kString, "", 0, 0, nullptr, S::kPlain, "AWS_REGION",
+     "S3: region used for signing, e.g. us-east-1.", PM_FIELD(storage.s3_region), nullptr},
+    {"storage.s3_path_style", KT::kBool, "false", 0, 0, nullptr, S::kPlain, nullptr,
+     "S3: path-style URLs (endpoint/bucket/key) instead of bucket.endpoint/key.",
+     PM_FIELD(storage.s3_path_style), nullptr},
+    {"storage.s3_access_key_id", KT::kString, "", 0, 0, nullptr, S::kSecret, "AWS_ACCESS_KEY_ID",
+     "S3: access key id.", PM_FIELD(storage.s3_access_key_id), nullptr},
+    {"storage.s3_secret_access_key", KT::kString, "", 0, 0, nullptr, S::kSecret,
+     "AWS_SECRET_ACCESS_KEY", "S3: secret access key.", PM_FIELD(storage.s3_secret_access_key),
+     nullptr},
+
+    {"auth.signup", KT::kEnum, "open", 0, 0, "open|closed", S::kPlain, nullptr,
+     "Who may sign up: open = anyone, closed = nobody (invitations and admins only).",
+     PM_FIELD(auth.signup), nullptr},
+    {"auth.session_ttl_hours", KT::kInt, "720", 1, 87600, nullptr, S::kPlain, nullptr,
+     "Hours a login session lasts.", PM_FIELD(auth.session_ttl_hours), nullptr},
+    {"auth.min_password_length", KT::kInt, "8", 8, 1024, nullptr, S::kPlain, nullptr,
+     "Shortest accepted password, in characters.", PM_FIELD(auth.min_password_length), nullptr},
+
+    {"limits.upload_max_bytes", KT::kInt64, "26214400", 1, 4 * kGiB, nullptr, S::kPlain, nullptr,
+     "Largest accepted image upload, in bytes.", PM_FIELD(limits.upload_max_bytes), nullptr},
+    {"limits.image_max_width", KT::kInt, "20000", 1, 100000, nullptr, S::kPlain, nullptr,
+     "Widest accepted image, in pixels (checked before decoding).",
+     PM_FIELD(limits.image_max_width), nullptr},
+    {"limits.image_max_height", KT::kInt, "20000", 1, 100000, nullptr, S::kPlain, nullptr,
+     "Tallest accepted image, in pixels (checked before decoding).",
+     PM_FIELD(limits.image_max_height), nullptr},
+    {"limits.image_max_pixels", KT::kInt64, "100000000", 1, 10'000'000'000, nullptr, S::kPlain,
+     nullptr, "Most pixels (width x height) accepted, checked before decoding.",
+     PM_FIELD(limits.image_max_pixels), nullptr},
+
+    {"palette.luminance_min", KT::kInt, "25", 0, 255, nullptr, S::kPlain, nullptr,
+     "Pixels darker than this luminance are left out of extraction; below luminance_max.",
+     PM_FIELD(palette.luminance_min), nullptr},
+    {"palette.luminance_max", KT::kInt, "185", 0, 255, nullptr, S::kPlain, nullptr,
+     "Pixels brighter than this luminance are left out of extraction.",
+     PM_FIELD(palette.luminance_max), nullptr},
+    {"palette.sample_pixels", KT::kInt, "65536", 1000, 10'000'000, nullptr, S::kPlain, nullptr,
+     "K-means works on at most this many sampled pixels.", PM_FIELD(palette.sample_pixels),
+     nullptr},
+
+    {"log.level", KT::kEnum, "info", 0, 0, "debug|info|warn|error", S::kPlain, nullptr,
+     "Lowest level written to the log.", PM_FIELD(log.level), nullptr},
+    {"log.format", KT::kEnum, "json", 0, 0, "json|text", S::kPlain, nullptr,
+     "Log lines as JSON objects or plain text.", PM_FIELD(log.format), nullptr},
+};
+
+#undef PM_FIELD
+
+bool IsHostChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
+}
+
+bool IsV6Char(char c) {
+  return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.' || c == '%' ||
+         std::isalnum(static_cast<unsigned char>(c));  // zone ids like %eth0
+}
+
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+}  // namespace
+
+std::string_view KeySpec::Section() const {
+  std::string_view n(name);
+  return n.substr(0, n.find('.'));
+}
+
+std::string_view KeySpec::Key() const {
+  std::string_view n(name);
+  return n.substr(n.find('.') + 1);
+}
+
+std::span<const KeySpec> Keys() { return kKeys; }
+
+const KeySpec* FindKey(std::string_view name) {
+  for (const KeySpec& k : kKeys) {
+    if (name == k.name) return &k;
+  }
+  return nullptr;
+}
+
+std::string EnvName(const KeySpec& spec) {
+  std::string env = "PALETTEMAKER_";
+  for (const char* p = spec.name; *p != '\0'; ++p) {
+    env += *p == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(*p)));
+  }
+  return env;
+}
+
+std::span<const std::string_view> Sections() {
+  static const std::vector<std::string_view> sections = [] {
+    std::vector<std::string_view> out;
+    for (const KeySpec& k : kKeys) {
+      if (std::find(out.begin(), out.end(), k.Section()) == out.end()) out.push_back(k.Section());
+    }
+    return out;
+  }();
+  return sections;
+}
+
+Result<ListenAddress> ParseListenAddress(std::string_view listen) {
+  const char* kExpected =
+      "must be host:port or [ipv6]:port with a port from 0 to 65535, e.g. 127.0.0.1:8080, "
+      "0.0.0.0:8080 or [::]:8080";
+  auto fail = [&] { return MakeError(ErrorCode::kInvalidArgument, kExpected); };
+  ListenAddress out;
+  std::string_view port;
+  if (StartsWith(listen, "[")) {
+    size_t close = listen.find(']');
+    if (close == std::string_view::npos || close == 1) return fail();
+    std::string_view host = listen.substr(1, close - 1);
+    if (!std::all_of(host.begin(), host.end(), IsV6Char) ||
+        host.find(':') == std::string_view::npos) {
+      return fail();
+    }
+    if (listen.substr(close + 1, 1) != ":") return fail();
+    out.host = std::string(host);
+    port = listen.substr(close + 2);
+  } else {
+    size_t colon = listen.rfind(':');
+    if (colon == std::string_view::npos || colon == 0) return fail();
+    std::string_view host = listen.substr(0, colon);
+    // An IPv6 address without brackets ("::1:8080") is ambiguous.
+    if (!std::all_of(host.begin(), host.end(), IsHostChar)) return fail();
+    out.host = std::string(host);
+    port = listen.substr(colon + 1);
+  }
+  if (port.empty() || port.size() > 5 ||
+      !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return fail();
+  }
+  out.port = std::stoi(std::string(port));
+  if (out.port > 65535) return fail();
+  return out;
+}
+
+std::string CheckListen(std::string_view value) {
+  auto parsed = ParseListenAddress(value);
+  return parsed.ok() ? std::string() : parsed.error().message;
+}
+
+std::string CheckDatabaseUrl(std::string_view value) {
+  if (value.empty()) return {};  // derived from data.dir
+  if (StartsWith(value, "sqlite://")) {
+    if (value.size() == std::string_view("sqlite://").size()) {
+      return "must name a file after sqlite://, e.g. sqlite:///var/lib/palettemaker/palettemaker.db";
+    }
+    return {};
+  }
+  if (StartsWith(value, "postgres://") || StartsWith(value, "postgresql://")) return {};
+  return "must start with sqlite://, postgres:// or postgresql://";
+}
+
+std::string CheckStorageUrl(std::string_view value) {
+  if (value.empty()) return {};  // derived from data.dir
+  if (StartsWith(value, "file://")) {
+    if (value.size() == std::string_view("file://").size()) {
+      return "must name a directory after file://, e.g. file:///var/lib/palettemaker/objects";
+    }
+    return {};
+  }
+  if (StartsWith(value, "s3://")) {
+    std::string_view rest = value.substr(5);
+    std::string_view bucket = rest.substr(0, rest.find('/'));
+    bool ok = bucket.size() >= 3 && bucket.size() <= 63 &&
+              std::all_of(bucket.begin(), bucket.end(), [](char c) {
+                return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
+              });
+    if (!ok) {
+      return "must be s3://bucket or s3://bucket/prefix with a bucket name of 3 to 63 lower-case "
+             "letters, digits, dots or hyphens";
+    }
+    return {};
+  }
+  return "must start with file:// or s3://";
+}
+
+std::string CheckHttpUrl(std::string_view value) {
+  if (value.empty()) return {};
+  bool http = StartsWith(value, "http://") && value.size() > 7;
+  bool https = StartsWith(value, "https://") && value.size() > 8;
+  if (!http && !https) return "must be empty or an http:// or https:// URL";
+  return {};
+}
+
+std::string CheckNotEmpty(std::string_view value) {
+  return value.empty() ? "must not be empty" : std::string();
+}
+
+}  // namespace pm::config
