@@ -1,0 +1,128 @@
+// Tenant isolation: another user's workspace and palettes answer 404 not_found (never 403), and
+// nothing of theirs changes; without a session everything is 401 (PRODUCT.md §3 "Isolation").
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import {
+  assertError,
+  assertStatus,
+  imagePath,
+  newUser,
+  objectFiles,
+  rawFetch,
+  startServer,
+} from './harness.mjs';
+
+describe('tenant isolation', () => {
+  let server;
+  let a;
+  let b;
+  let palette; // A's palette
+  let aBase;
+  let bBase;
+  let snapshot;
+
+  before(async () => {
+    server = await startServer();
+    a = await newUser(server.url);
+    b = await newUser(server.url);
+    aBase = a.palettesPath();
+    bBase = b.palettesPath();
+    const res = await a.upload(imagePath('fruits.jpg'), 'fruits.jpg');
+    assertStatus(res, 201);
+    palette = res.json.palette;
+    snapshot = (await a.get(`${aBase}/${palette.id}`)).json.palette;
+  });
+  after(async () => {
+    if (server) await server.stop();
+  });
+
+  async function assertAUnchanged() {
+    const got = await a.get(`${aBase}/${palette.id}`);
+    assertStatus(got, 200);
+    assert.deepEqual(got.json.palette, snapshot, "A's palette is unchanged");
+    const list = await a.get(aBase);
+    assert.deepEqual(list.json.palettes.map((p) => p.id), [palette.id]);
+  }
+
+  it('B cannot list A\'s workspace (404, same as a workspace that does not exist)', async () => {
+    const foreign = assertError(await b.get(aBase), 404, 'not_found', 'foreign workspace');
+    const missing = assertError(await b.get('/api/v1/t/no-such-ws-0/palettes'), 404, 'not_found', 'missing workspace');
+    assert.equal(foreign.code, missing.code);
+  });
+
+  for (const [label, baseOf] of [
+    ["under A's slug", () => aBase],
+    ["under B's own slug", () => bBase],
+  ]) {
+    describe(`B with A's palette id ${label}`, () => {
+      it('GET palette is 404', async () => {
+        assertError(await b.get(`${baseOf()}/${palette.id}`), 404, 'not_found');
+      });
+      it('GET image is 404 and leaks no ETag', async () => {
+        const res = await b.get(`${baseOf()}/${palette.id}/image`);
+        assertError(res, 404, 'not_found');
+        assert.equal(res.headers.get('etag'), null, 'no ETag leaked');
+        const cached = await b.get(`${baseOf()}/${palette.id}/image`, { headers: { 'If-None-Match': `"${palette.image.sha256}"` } });
+        assertError(cached, 404, 'not_found', 'conditional GET must not answer 304');
+      });
+      it('PATCH is 404', async () => {
+        assertError(await b.patch(`${baseOf()}/${palette.id}`, { name: 'pwned' }), 404, 'not_found');
+        await assertAUnchanged();
+      });
+      it('extract is 404', async () => {
+        assertError(await b.post(`${baseOf()}/${palette.id}/extract`, { k: 3 }), 404, 'not_found');
+        await assertAUnchanged();
+      });
+      it('DELETE is 404', async () => {
+        const objs = objectFiles(server);
+        assertError(await b.del(`${baseOf()}/${palette.id}`), 404, 'not_found');
+        await assertAUnchanged();
+        if (objs) assert.deepEqual(objectFiles(server), objs, "A's object is still stored");
+        const img = await a.get(`${aBase}/${palette.id}/image`);
+        assertStatus(img, 200);
+      });
+    });
+  }
+
+  it('B cannot upload into A\'s workspace', async () => {
+    const objs = objectFiles(server);
+    assertError(await b.upload(imagePath('coins.png'), 'coins.png', { ws: a.ws }), 404, 'not_found');
+    await assertAUnchanged();
+    if (objs) assert.deepEqual(objectFiles(server), objs, 'nothing stored');
+  });
+
+  it('B\'s own workspace is empty and works', async () => {
+    const list = await b.get(bBase);
+    assertStatus(list, 200);
+    assert.deepEqual(list.json.palettes, []);
+    const up = await b.upload(imagePath('coins.png'), 'coins.png');
+    assertStatus(up, 201);
+    // and A cannot see B's palette either
+    assertError(await a.get(`${bBase}/${up.json.palette.id}`), 404, 'not_found');
+    assertError(await a.get(`${aBase}/${up.json.palette.id}`), 404, 'not_found');
+    await assertAUnchanged();
+  });
+
+  it('without a session everything is 401 unauthenticated', async () => {
+    const u = server.url;
+    const cases = [
+      ['GET', `${aBase}`],
+      ['GET', `${aBase}/${palette.id}`],
+      ['GET', `${aBase}/${palette.id}/image`],
+      ['PATCH', `${aBase}/${palette.id}`, { name: 'anon' }],
+      ['DELETE', `${aBase}/${palette.id}`],
+      ['POST', `${aBase}/${palette.id}/extract`, { k: 3 }],
+      ['GET', '/api/v1/t/no-such-ws-0/palettes'],
+    ];
+    for (const [method, p, json] of cases) {
+      const res = await rawFetch(u + p, {
+        method,
+        headers: json ? { 'Content-Type': 'application/json' } : {},
+        body: json ? JSON.stringify(json) : undefined,
+      });
+      assertError(res, 401, 'unauthenticated', `${method} ${p}`);
+    }
+    await assertAUnchanged();
+  });
+});

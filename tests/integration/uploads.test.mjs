@@ -1,0 +1,201 @@
+// Bad uploads: wrong types, oversize, missing field, no CSRF, chunked bodies, dimension bombs.
+// Every refused upload must leave no row and no stored object (docs/API.md "Upload errors").
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+
+import {
+  assertError,
+  assertStatus,
+  imagePath,
+  newUser,
+  objectFiles,
+  pngWithDimensions,
+  rawHttp,
+  startServer,
+} from './harness.mjs';
+
+const UPLOAD_MAX = 200000;
+
+describe('bad uploads', () => {
+  let server;
+  let user;
+  let base;
+
+  before(async () => {
+    server = await startServer({ env: { PALETTEMAKER_LIMITS_UPLOAD_MAX_BYTES: String(UPLOAD_MAX) } });
+    user = await newUser(server.url);
+    base = user.palettesPath();
+  });
+  after(async () => {
+    if (server) await server.stop();
+  });
+
+  async function count() {
+    const res = await user.get(`${base}?limit=100`);
+    assertStatus(res, 200);
+    return res.json.palettes.length;
+  }
+
+  // Runs `fn` and checks it stored nothing: same row count, same object files.
+  async function storesNothing(fn) {
+    const rows = await count();
+    const objs = objectFiles(server);
+    await fn();
+    assert.equal(await count(), rows, 'no row left behind');
+    if (objs) assert.deepEqual(objectFiles(server), objs, 'no object left behind');
+  }
+
+  it('a small real image uploads fine under the lowered limit', async () => {
+    const res = await user.upload(imagePath('fruits.jpg'), 'fruits.jpg');
+    assertStatus(res, 201);
+    if (server.objectsDir) assert.equal(objectFiles(server).length, 1);
+  });
+
+  it('a text file named photo.jpg sent as image/jpeg is 415 unsupported_media_type', async () => {
+    await storesNothing(async () => {
+      const text = Buffer.from('This is not a JPEG at all, just some text.\n'.repeat(50));
+      assertError(await user.upload(text, 'photo.jpg', { contentType: 'image/jpeg' }), 415, 'unsupported_media_type');
+    });
+  });
+
+  it('an empty file is refused with 4xx and stores nothing', async () => {
+    await storesNothing(async () => {
+      const res = await user.upload(Buffer.alloc(0), 'empty.png', { contentType: 'image/png' });
+      assert.ok([400, 415, 422].includes(res.status), `empty file: ${res.describe()}`);
+      assertError(res, res.status, { 400: 'invalid_argument', 415: 'unsupported_media_type', 422: 'invalid_image' }[res.status]);
+    });
+  });
+
+  it('a PNG named .jpg is sniffed: stored as png and served as image/png', async () => {
+    const bytes = fs.readFileSync(imagePath('coins.png'));
+    const res = await user.upload(bytes, 'coins.jpg', { contentType: 'image/jpeg' });
+    assertStatus(res, 201);
+    assert.equal(res.json.palette.image.format, 'png');
+    assert.equal(res.json.palette.image.mime, 'image/png');
+    const img = await user.get(`${base}/${res.json.palette.id}/image`);
+    assertStatus(img, 200);
+    assert.equal((img.headers.get('content-type') || '').split(';')[0], 'image/png');
+    assert.ok(img.bytes.equals(bytes));
+  });
+
+  it('a file over limits.upload_max_bytes is 413 payload_too_large and stores nothing', async () => {
+    const bytes = fs.readFileSync(imagePath('starry_night.jpg')); // ~300 KB real JPEG
+    assert.ok(bytes.length > UPLOAD_MAX && bytes.length < 400000);
+    await storesNothing(async () => {
+      assertError(await user.upload(bytes, 'starry_night.jpg'), 413, 'payload_too_large');
+    });
+    // The server is still healthy and accepts the next upload.
+    const ok = await user.upload(imagePath('fruits.webp'), 'fruits.webp');
+    assertStatus(ok, 201, 'upload after a 413');
+  });
+
+  it('image dimensions over the limits are 413 payload_too_large and store nothing', async () => {
+    const bomb = await pngWithDimensions(30000, 30000);
+    assert.ok(bomb.length < 5000);
+    await storesNothing(async () => {
+      assertError(await user.upload(bomb, 'bomb.png'), 413, 'payload_too_large');
+    });
+  });
+
+  it('a multipart body without a file field is 400 invalid_argument', async () => {
+    await storesNothing(async () => {
+      const fd = new FormData();
+      fd.append('name', 'no file here');
+      assertError(await user.request('POST', base, { body: fd }), 400, 'invalid_argument', 'only name');
+      const fd2 = new FormData();
+      fd2.append('picture', new Blob([fs.readFileSync(imagePath('fruits.jpg'))], { type: 'image/jpeg' }), 'fruits.jpg');
+      assertError(await user.request('POST', base, { body: fd2 }), 400, 'invalid_argument', 'wrong field name');
+    });
+  });
+
+  it('a JSON body without url is 400 invalid_argument', async () => {
+    await storesNothing(async () => {
+      assertError(await user.post(base, {}), 400, 'invalid_argument', '{}');
+      assertError(await user.post(base, { name: 'x' }), 400, 'invalid_argument', '{name}');
+    });
+  });
+
+  it('a body that is neither multipart nor JSON is 415', async () => {
+    await storesNothing(async () => {
+      assertError(await user.request('POST', base, {
+        body: fs.readFileSync(imagePath('fruits.jpg')),
+        headers: { 'Content-Type': 'image/jpeg' },
+      }), 415, 'unsupported_media_type', 'raw image/jpeg body');
+      assertError(await user.request('POST', base, {
+        body: 'hello', headers: { 'Content-Type': 'text/plain' },
+      }), 415, 'unsupported_media_type', 'text/plain');
+    });
+  });
+
+  it('a multipart body without its closing boundary is 400 invalid_argument and stores nothing', async () => {
+    await storesNothing(async () => {
+      const body = Buffer.concat([
+        Buffer.from('--XYZ\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\n' +
+          'Content-Type: image/jpeg\r\n\r\n'),
+        fs.readFileSync(imagePath('fruits.jpg')),
+        // no "\r\n--XYZ--"
+      ]);
+      assertError(await user.request('POST', base, {
+        body, headers: { 'Content-Type': 'multipart/form-data; boundary=XYZ' },
+      }), 400, 'invalid_argument', 'unterminated multipart');
+    });
+  });
+
+  it('an upload without X-CSRF-Token (cookie auth) is 403 csrf_failed and stores nothing', async () => {
+    await storesNothing(async () => {
+      assertError(await user.upload(imagePath('fruits.jpg'), 'fruits.jpg', { csrf: false }), 403, 'csrf_failed');
+      assertError(await user.upload(imagePath('fruits.jpg'), 'fruits.jpg', { csrf: 'wrong' }), 403, 'csrf_failed',
+        'wrong token');
+    });
+  });
+
+  it('an unauthenticated upload is 401 and stores nothing', async () => {
+    await storesNothing(async () => {
+      const fd = new FormData();
+      fd.append('file', new Blob([fs.readFileSync(imagePath('fruits.jpg'))], { type: 'image/jpeg' }), 'fruits.jpg');
+      const res = await fetch(`${server.url}${base}`, { method: 'POST', body: fd });
+      const text = await res.text();
+      assert.equal(res.status, 401, text);
+      assert.equal(JSON.parse(text).error.code, 'unauthenticated');
+    });
+  });
+
+  it('a chunked (no Content-Length) upload is 411 length_required and stores nothing', async () => {
+    // Build a real multipart body, then send it with Transfer-Encoding: chunked.
+    const fd = new FormData();
+    fd.append('file', new Blob([fs.readFileSync(imagePath('fruits.jpg'))], { type: 'image/jpeg' }), 'fruits.jpg');
+    const packed = new Response(fd);
+    const contentType = packed.headers.get('content-type');
+    const body = Buffer.from(await packed.arrayBuffer());
+    await storesNothing(async () => {
+      const res = await rawHttp(server.url, {
+        method: 'POST',
+        path: base,
+        headers: {
+          'Content-Type': contentType,
+          Cookie: user.cookieHeader(),
+          'X-CSRF-Token': user.cookies.get('pm_csrf'),
+          'Transfer-Encoding': 'chunked',
+        },
+        chunks: [body.subarray(0, 1000), body.subarray(1000)],
+      });
+      assertError(res, 411, 'length_required');
+    });
+  });
+
+  it('a chunked JSON body is 411 length_required', async () => {
+    const res = await rawHttp(server.url, {
+      method: 'PATCH',
+      path: `${base}/1`,
+      headers: {
+        'Content-Type': 'application/json',
+        Cookie: user.cookieHeader(),
+        'X-CSRF-Token': user.cookies.get('pm_csrf'),
+        'Transfer-Encoding': 'chunked',
+      },
+      chunks: ['{"name":', '"chunked"}'],
+    });
+    assertError(res, 411, 'length_required');
+  });
+});
