@@ -1,0 +1,138 @@
+// Session and routing. GET /api/v1/me tells who is logged in and which workspaces they have;
+// a 401 from it (or from any API call) sends the user to /login.
+import { useEffect, useState } from 'react';
+import { api, errorMessage, type Me } from './api';
+import { Link, matchRoute, navigate, usePath } from './router';
+import { Header } from './components/Header';
+import { Spinner } from './components/Spinner';
+import { ToastProvider } from './components/Toast';
+import { AuthPage } from './pages/Auth';
+import { PaletteListPage } from './pages/PaletteList';
+import { PaletteViewPage } from './pages/PaletteView';
+
+export function App() {
+  return (
+    <ToastProvider>
+      <Shell />
+    </ToastProvider>
+  );
+}
+
+function wsPath(slug: string) {
+  return `/w/${encodeURIComponent(slug)}`;
+}
+
+function Shell() {
+  const path = usePath();
+  const route = matchRoute(path);
+  const [me, setMe] = useState<Me | null>(null);
+  const [meError, setMeError] = useState('');
+  const [loggingOut, setLoggingOut] = useState(false);
+  const needsSession = route.name !== 'login' && route.name !== 'signup';
+
+  useEffect(() => {
+    if (!needsSession || me) return;
+    let live = true;
+    setMeError('');
+    api
+      .me()
+      .then((m) => live && setMe(m))
+      .catch((e) => {
+        // 401 already redirected to /login; anything else is shown.
+        if (live && !(e && e.status === 401)) setMeError(errorMessage(e));
+      });
+    return () => {
+      live = false;
+    };
+  }, [needsSession, me]);
+
+  // "/" goes to the first workspace.
+  useEffect(() => {
+    if (route.name === 'home' && me) {
+      if (me.workspaces.length > 0) navigate(wsPath(me.workspaces[0].slug), { replace: true });
+    }
+  }, [route.name, me]);
+
+  function onAuthenticated(m: Me) {
+    setMe(m);
+    navigate(m.workspaces.length > 0 ? wsPath(m.workspaces[0].slug) : '/');
+  }
+
+  async function logout() {
+    setLoggingOut(true);
+    try {
+      await api.logout();
+    } catch {
+      // The session is gone from this browser's point of view either way.
+    }
+    setMe(null);
+    setLoggingOut(false);
+    navigate('/login', { replace: true });
+  }
+
+  if (route.name === 'login' || route.name === 'signup') {
+    return <AuthPage mode={route.name} onAuthenticated={onAuthenticated} />;
+  }
+
+  if (!me) {
+    return (
+      <>
+        <Header me={null} workspace={null} />
+        <main className="page">
+          {meError ? (
+            <p className="alert alert--error" role="alert">
+              {meError}
+            </p>
+          ) : (
+            <Spinner />
+          )}
+        </main>
+      </>
+    );
+  }
+
+  const slug = route.name === 'list' || route.name === 'palette' ? route.slug : null;
+  const workspace = slug ? me.workspaces.find((w) => w.slug === slug) ?? null : me.workspaces[0] ?? null;
+
+  let body;
+  if (route.name === 'notfound' || (slug && !workspace)) {
+    body = (
+      <main className="page">
+        <div className="empty">
+          <h1>Not found</h1>
+          <p className="muted">{slug && !workspace ? 'You are not a member of that workspace.' : 'There is no page at this address.'}</p>
+          {me.workspaces[0] && <Link href={wsPath(me.workspaces[0].slug)}>Go to your palettes</Link>}
+        </div>
+      </main>
+    );
+  } else if (route.name === 'list' && workspace) {
+    body = <PaletteListPage key={workspace.slug} workspace={workspace} />;
+  } else if (route.name === 'palette' && workspace) {
+    body = <PaletteViewPage key={`${workspace.slug}/${route.id}`} workspace={workspace} id={route.id} />;
+  } else if (me.workspaces.length === 0) {
+    body = (
+      <main className="page">
+        <div className="empty">
+          <h1>No workspace</h1>
+          <p className="muted">Your account is not a member of any workspace yet.</p>
+        </div>
+      </main>
+    );
+  } else {
+    body = (
+      <main className="page">
+        <Spinner />
+      </main>
+    );
+  }
+
+  return (
+    <>
+      <a href="#main" className="skip">
+        Skip to content
+      </a>
+      <Header me={me} workspace={workspace} onLogout={logout} loggingOut={loggingOut} />
+      {body}
+    </>
+  );
+}

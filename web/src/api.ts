@@ -1,0 +1,211 @@
+// The HTTP contract in docs/API.md, and nothing else. Every non-GET request carries the
+// X-CSRF-Token header with the value of the pm_csrf cookie; JSON bodies are application/json;
+// a 401 anywhere but on the auth forms sends the user to /login.
+import { navigate } from './router';
+
+export interface User {
+  id: number;
+  email: string;
+  name: string;
+  created_at: string;
+}
+
+export interface Workspace {
+  id: number;
+  slug: string;
+  name: string;
+  role: string;
+}
+
+export interface Me {
+  user: User;
+  workspaces: Workspace[];
+}
+
+export interface ImageMeta {
+  format: string;
+  mime: string;
+  width: number;
+  height: number;
+  bytes: number;
+  sha256?: string;
+}
+
+export interface Palette {
+  id: number;
+  name: string;
+  created_at: string;
+  updated_at: string;
+  image: ImageMeta;
+  image_url: string;
+  colors: string[];
+  labels: string[];
+  coverage?: number[];
+  regions?: unknown[];
+  region_colors?: unknown[];
+  params?: { k?: number; [key: string]: unknown };
+}
+
+export interface PaletteList {
+  palettes: Palette[];
+  next_cursor: string | null;
+}
+
+export interface Extracted {
+  colors: string[];
+  labels: string[];
+  coverage?: number[];
+  region_colors?: unknown[];
+}
+
+/** An error answered by the server (or the network), with the server's own message. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly requestId?: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export function csrfToken(): string {
+  for (const part of document.cookie.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() === 'pm_csrf') return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return '';
+}
+
+interface Options {
+  body?: unknown;
+  /** Sign-up and log-in answer 401 for a wrong password: show it instead of redirecting. */
+  redirectOn401?: boolean;
+}
+
+function toApiError(status: number, text: string, statusText: string): ApiError {
+  try {
+    const parsed = JSON.parse(text) as { error?: { code?: string; message?: string; request_id?: string } };
+    if (parsed && parsed.error && parsed.error.message) {
+      return new ApiError(status, parsed.error.code ?? 'unknown', parsed.error.message, parsed.error.request_id);
+    }
+  } catch {
+    // not JSON: fall through
+  }
+  return new ApiError(status, 'http_' + status, `The server answered ${status} ${statusText}`.trim());
+}
+
+function handle401(err: ApiError, redirect: boolean) {
+  if (err.status === 401 && redirect) {
+    const here = location.pathname;
+    if (here !== '/login' && here !== '/signup') navigate('/login', { replace: true });
+  }
+}
+
+async function request<T>(method: string, path: string, opts: Options = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (method !== 'GET' && method !== 'HEAD') {
+    const token = csrfToken();
+    if (token) headers['X-CSRF-Token'] = token;
+  }
+  let body: string | undefined;
+  if (opts.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(opts.body);
+  }
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, body, credentials: 'same-origin' });
+  } catch {
+    throw new ApiError(0, 'network', 'Could not reach the server. Check your connection and try again.');
+  }
+  if (res.status === 204 || res.status === 205) return undefined as T;
+  const text = await res.text();
+  if (!res.ok) {
+    const err = toApiError(res.status, text, res.statusText);
+    handle401(err, opts.redirectOn401 !== false);
+    throw err;
+  }
+  if (!text) return undefined as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new ApiError(res.status, 'bad_response', 'The server sent a response that is not JSON.');
+  }
+}
+
+const ws = (slug: string) => `/api/v1/t/${encodeURIComponent(slug)}`;
+
+export const api = {
+  signup: (email: string, password: string, name?: string) =>
+    request<Me>('POST', '/api/v1/auth/signup', {
+      body: name ? { email, password, name } : { email, password },
+      redirectOn401: false,
+    }),
+  login: (email: string, password: string) =>
+    request<Me>('POST', '/api/v1/auth/login', { body: { email, password }, redirectOn401: false }),
+  logout: () => request<void>('POST', '/api/v1/auth/logout', { redirectOn401: false }),
+  me: (redirectOn401 = true) => request<Me>('GET', '/api/v1/me', { redirectOn401 }),
+
+  listPalettes: (slug: string, cursor?: string | null, limit = 24) => {
+    const q = new URLSearchParams({ limit: String(limit) });
+    if (cursor) q.set('cursor', cursor);
+    return request<PaletteList>('GET', `${ws(slug)}/palettes?${q}`);
+  },
+  getPalette: (slug: string, id: number | string) =>
+    request<{ palette: Palette }>('GET', `${ws(slug)}/palettes/${encodeURIComponent(String(id))}`),
+  renamePalette: (slug: string, id: number, name: string) =>
+    request<{ palette: Palette }>('PATCH', `${ws(slug)}/palettes/${id}`, { body: { name } }),
+  deletePalette: (slug: string, id: number) => request<void>('DELETE', `${ws(slug)}/palettes/${id}`),
+  extract: (slug: string, id: number, k: number) =>
+    request<Extracted>('POST', `${ws(slug)}/palettes/${id}/extract`, { body: { k } }),
+
+  /**
+   * Uploads one image as multipart field "file". XMLHttpRequest rather than fetch, because only
+   * XHR reports upload progress. `onProgress` gets a fraction 0..1, or null when unknown.
+   */
+  upload(
+    slug: string,
+    file: File,
+    onProgress: (fraction: number | null) => void,
+    signal?: AbortSignal,
+  ): Promise<{ palette: Palette }> {
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', `${ws(slug)}/palettes`);
+      xhr.setRequestHeader('Accept', 'application/json');
+      const token = csrfToken();
+      if (token) xhr.setRequestHeader('X-CSRF-Token', token);
+      xhr.upload.onprogress = (e) => onProgress(e.lengthComputable && e.total > 0 ? e.loaded / e.total : null);
+      xhr.onload = () => {
+        if (xhr.status >= 200 && xhr.status < 300) {
+          try {
+            resolve(JSON.parse(xhr.responseText) as { palette: Palette });
+          } catch {
+            reject(new ApiError(xhr.status, 'bad_response', 'The server sent a response that is not JSON.'));
+          }
+          return;
+        }
+        const err = toApiError(xhr.status, xhr.responseText, xhr.statusText);
+        handle401(err, true);
+        reject(err);
+      };
+      xhr.onerror = () =>
+        reject(new ApiError(0, 'network', 'The upload failed: the connection to the server was lost.'));
+      xhr.onabort = () => reject(new ApiError(0, 'aborted', 'Upload cancelled.'));
+      signal?.addEventListener('abort', () => xhr.abort());
+      const form = new FormData();
+      form.append('file', file, file.name);
+      xhr.send(form);
+    });
+  },
+};
+
+export function errorMessage(e: unknown): string {
+  if (e instanceof ApiError) return e.message;
+  if (e instanceof Error) return e.message;
+  return String(e);
+}

@@ -1,0 +1,59 @@
+// A tiny History-API router: four screens do not need a library. The server answers
+// index.html for every non-/api path, so deep links and reloads work.
+import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from 'react';
+
+const EVENT = 'pm:navigate';
+
+export function navigate(to: string, opts: { replace?: boolean } = {}) {
+  if (to === location.pathname + location.search) {
+    if (!opts.replace) return;
+  }
+  if (opts.replace) history.replaceState(null, '', to);
+  else history.pushState(null, '', to);
+  window.dispatchEvent(new Event(EVENT));
+}
+
+export function usePath(): string {
+  const [path, setPath] = useState(location.pathname);
+  useEffect(() => {
+    const update = () => setPath(location.pathname);
+    window.addEventListener('popstate', update);
+    window.addEventListener(EVENT, update);
+    return () => {
+      window.removeEventListener('popstate', update);
+      window.removeEventListener(EVENT, update);
+    };
+  }, []);
+  return path;
+}
+
+export type Route =
+  | { name: 'home' }
+  | { name: 'login' }
+  | { name: 'signup' }
+  | { name: 'list'; slug: string }
+  | { name: 'palette'; slug: string; id: string }
+  | { name: 'notfound' };
+
+export function matchRoute(path: string): Route {
+  const p = path.replace(/\/+$/, '') || '/';
+  if (p === '/') return { name: 'home' };
+  if (p === '/login') return { name: 'login' };
+  if (p === '/signup') return { name: 'signup' };
+  let m = /^\/w\/([^/]+)$/.exec(p);
+  if (m) return { name: 'list', slug: decodeURIComponent(m[1]) };
+  m = /^\/w\/([^/]+)\/p\/([^/]+)$/.exec(p);
+  if (m) return { name: 'palette', slug: decodeURIComponent(m[1]), id: decodeURIComponent(m[2]) };
+  return { name: 'notfound' };
+}
+
+/** An <a> that navigates in-app on a plain left click and behaves normally otherwise. */
+export function Link({ href, onClick, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { href: string }) {
+  const handle = (e: MouseEvent<HTMLAnchorElement>) => {
+    onClick?.(e);
+    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    navigate(href);
+  };
+  return <a href={href} onClick={handle} {...rest} />;
+}
