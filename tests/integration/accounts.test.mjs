@@ -318,4 +318,8 @@ describe('accounts', () => {
         403, 'csrf_failed');
     });
   });
+
+  it('the server is still alive after all of the above', () => {
+    server.assertAlive();
+  });
 });

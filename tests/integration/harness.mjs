@@ -151,19 +151,27 @@ export async function startServer({ env = {}, args = [] } = {}) {
     if (stderr.length > 4_000_000) stderr = stderr.slice(-2_000_000);
   });
 
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    if (child.exitCode === null && child.signalCode === null) {
+  // stop(): SIGTERM, wait up to 5 s, then SIGKILL; removes the data dir. Resolves
+  // {code, signal, killed, exitedEarly}: exitedEarly means the server had died before stop().
+  let stopped = null;
+  const stop = () => {
+    if (!stopped) stopped = doStop();
+    return stopped;
+  };
+  const doStop = async () => {
+    const exitedEarly = child.exitCode !== null || child.signalCode !== null;
+    let killed = false;
+    if (!exitedEarly) {
       child.kill('SIGTERM');
       if (!(await waitForExit(child, STOP_GRACE_MS))) {
+        killed = true;
         child.kill('SIGKILL');
         await waitForExit(child, STOP_GRACE_MS);
       }
     }
     liveChildren.delete(child);
     await removeTempDir(dataDir);
+    return { code: child.exitCode, signal: child.signalCode, killed, exitedEarly };
   };
 
   let url;
@@ -213,7 +221,12 @@ export async function startServer({ env = {}, args = [] } = {}) {
   });
 
   const storageOverridden = Boolean(serverEnv.PALETTEMAKER_STORAGE_URL);
+  const assertAlive = () => {
+    assert.ok(child.exitCode === null && child.signalCode === null,
+      `server died (code ${child.exitCode}, signal ${child.signalCode}); stderr tail:\n${stderr.slice(-4000)}`);
+  };
   return {
+    assertAlive,
     url,
     port: Number(new URL(url).port),
     dataDir,

@@ -125,4 +125,8 @@ describe('tenant isolation', () => {
     }
     await assertAUnchanged();
   });
+
+  it('the server is still alive after all of the above', () => {
+    server.assertAlive();
+  });
 });

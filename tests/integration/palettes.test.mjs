@@ -318,4 +318,8 @@ describe('palettes walk', () => {
     assertError(await user.upload(path.join(IMAGES_DIR, 'fruits.jpg'), 'fruits.jpg', { ws: 'no-such-workspace-xyz' }),
       404, 'not_found');
   });
+
+  it('the server is still alive after all of the above', () => {
+    server.assertAlive();
+  });
 });

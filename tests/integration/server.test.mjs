@@ -122,6 +122,15 @@ describe('server basics', () => {
       assert.ok(res.status < 500, `${p}: ${res.status}`);
     }
   });
+
+  it('SIGTERM shuts the server down cleanly (exit code 0)', async () => {
+    server.assertAlive();
+    const r = await server.stop();
+    assert.equal(r.exitedEarly, false);
+    assert.equal(r.killed, false, 'exited within 5 s of SIGTERM');
+    assert.equal(r.signal, null, 'exited by itself, not by the signal');
+    assert.equal(r.code, 0);
+  });
 });
 
 describe('CLI', () => {

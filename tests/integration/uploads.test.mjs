@@ -198,4 +198,8 @@ describe('bad uploads', () => {
     });
     assertError(res, 411, 'length_required');
   });
+
+  it('the server is still alive after all of the above', () => {
+    server.assertAlive();
+  });
 });
