@@ -1,4 +1,5 @@
-// Load(): defaults -> TOML -> PALETTEMAKER_* -> <ENV>_FILE -> AWS_* fallbacks -> cross-field checks.
+// Load(): defaults -> TOML -> PALETTEMAKER_* -> <ENV>_FILE -> AWS_* fallbacks -> cross-field
+// checks.
 #include "config/config.h"
 
 #include <algorithm>
@@ -214,16 +215,15 @@ Status ApplyToml(const std::string& path, Config* config) {
   for (const TomlEntry& e : entries) {
     std::string origin = path + ":" + std::to_string(e.line);
     if (e.section.empty()) {
-      bool known = std::find(section_names.begin(), section_names.end(), e.key) !=
-                   section_names.end();
+      bool known =
+          std::find(section_names.begin(), section_names.end(), e.key) != section_names.end();
       std::string what;
       if (known && e.type_name != "table") {
         what = "must be a table: write [" + e.key + "] and its keys below it";
       } else if (!known && e.type_name == "table") {
         what = "unknown section" + Suggest(e.key, section_names);
       } else if (!known) {
-        what = "unknown key; keys belong in a section such as [server]" +
-               Suggest(e.key, key_names);
+        what = "unknown key; keys belong in a section such as [server]" + Suggest(e.key, key_names);
       }
       if (!what.empty()) {
         return MakeError(ErrorCode::kInvalidArgument,
@@ -250,8 +250,8 @@ Status ApplyToml(const std::string& path, Config* config) {
 
 Result<std::string> ReadSecretFile(const KeySpec& spec, const std::string& env_name,
                                    const std::string& path) {
-  std::string prefix = "config: " + std::string(spec.name) + ": cannot read " + env_name + "=" +
-                       path + ": ";
+  std::string prefix =
+      "config: " + std::string(spec.name) + ": cannot read " + env_name + "=" + path + ": ";
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) return MakeError(ErrorCode::kInvalidArgument, prefix + std::strerror(errno));
   std::string data;
@@ -277,8 +277,8 @@ Status ApplyEnv(const Env& env, Config* config) {
   for (const auto& [name, value] : env) {
     if (name.compare(0, kEnvPrefix.size(), kEnvPrefix) != 0 || name == kConfigPathEnv) continue;
     if (std::find(known.begin(), known.end(), name) == known.end()) {
-      return MakeError(ErrorCode::kInvalidArgument, "config: unknown environment variable " +
-                                                        name + Suggest(name, known));
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "config: unknown environment variable " + name + Suggest(name, known));
     }
   }
   for (const KeySpec& spec : Keys()) {
@@ -311,10 +311,11 @@ Status ApplyEnv(const Env& env, Config* config) {
 
 Status CheckCrossField(const Config& c) {
   if (c.palette.luminance_min >= c.palette.luminance_max) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "config: palette.luminance_min: must be less than palette.luminance_max (got " +
-                         std::to_string(c.palette.luminance_min) + " and " +
-                         std::to_string(c.palette.luminance_max) + ")");
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        "config: palette.luminance_min: must be less than palette.luminance_max (got " +
+            std::to_string(c.palette.luminance_min) + " and " +
+            std::to_string(c.palette.luminance_max) + ")");
   }
   return Status::Ok();
 }

@@ -26,7 +26,7 @@ struct ServerConfig {
   int write_timeout_s = 30;
   int keep_alive_max_count = 1000;
   int keep_alive_timeout_s = 5;
-  std::string cookie_secure = "auto";     // auto|always|never; auto = Secure when request is https
+  std::string cookie_secure = "auto";  // auto|always|never; auto = Secure when request is https
   bool operator==(const ServerConfig&) const = default;
 };
 
@@ -36,16 +36,16 @@ struct DataConfig {
 };
 
 struct DatabaseConfig {
-  std::string url;           // empty = sqlite://<data.dir>/palettemaker.db
+  std::string url;  // empty = sqlite://<data.dir>/palettemaker.db
   int busy_timeout_ms = 5000;
-  int pool_size = 4;         // SQLite: reader connections
+  int pool_size = 4;  // SQLite: reader connections
   bool operator==(const DatabaseConfig&) const = default;
 };
 
 struct StorageConfig {
-  std::string url;           // empty = file://<data.dir>/objects
-  std::string s3_endpoint;   // empty or http(s)://host[:port]
-  std::string s3_region;     // falls back to AWS_REGION
+  std::string url;          // empty = file://<data.dir>/objects
+  std::string s3_endpoint;  // empty or http(s)://host[:port]
+  std::string s3_region;    // falls back to AWS_REGION
   bool s3_path_style = false;
   std::string s3_access_key_id;      // secret; falls back to AWS_ACCESS_KEY_ID
   std::string s3_secret_access_key;  // secret; falls back to AWS_SECRET_ACCESS_KEY
@@ -53,8 +53,8 @@ struct StorageConfig {
 };
 
 struct AuthConfig {
-  std::string signup = "open";     // open|closed
-  int session_ttl_hours = 720;     // 30 days
+  std::string signup = "open";  // open|closed
+  int session_ttl_hours = 720;  // 30 days
   int min_password_length = 8;
   bool operator==(const AuthConfig&) const = default;
 };
@@ -68,7 +68,7 @@ struct LimitsConfig {
 };
 
 struct PaletteConfig {
-  int luminance_min = 25;     // 0..255, less than luminance_max
+  int luminance_min = 25;  // 0..255, less than luminance_max
   int luminance_max = 185;
   int sample_pixels = 65536;  // K-means works on at most this many sampled pixels
   bool operator==(const PaletteConfig&) const = default;
@@ -111,8 +111,11 @@ inline constexpr std::string_view kConfigPathEnv = "PALETTEMAKER_CONFIG";
 // and database.url; setting both forms is an error) -> AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
 // AWS_REGION for S3 keys still empty. Unknown TOML sections/keys and unknown PALETTEMAKER_*
 // variables are errors. On failure the Error (kInvalidArgument) message is one line naming the key
-// and what was wrong, e.g.
-//   config: server.threads: must be an integer between 0 and 1024 (got "abc") (from PALETTEMAKER_SERVER_THREADS)
+// and what was wrong, and where the value came from, e.g.
+//   config: server.threads: must be an integer between 0 and 1024 (got "abc") (from
+//       PALETTEMAKER_SERVER_THREADS)      [one line; wrapped here]
+//   config: log.level: must be one of debug, info, warn, error (got the string "loud") (from
+//       /etc/palettemaker.toml:12)
 // Secret values are never echoed in messages.
 Result<Config> Load(const std::string& toml_path, const Env& env);
 

@@ -13,11 +13,21 @@ std::string TomlQuote(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
           char buf[8];
@@ -103,7 +113,8 @@ std::string DescribeKey(const KeySpec& spec) {
     out += "; " + std::to_string(spec.min) + " to " + std::to_string(spec.max);
   } else if (spec.type == KeyType::kEnum) {
     out += "; one of ";
-    for (const char* c = spec.allowed; *c != '\0'; ++c) out += *c == '|' ? std::string(", ") : std::string(1, *c);
+    for (const char* c = spec.allowed; *c != '\0'; ++c)
+      out += *c == '|' ? std::string(", ") : std::string(1, *c);
   } else if (spec.type == KeyType::kBool) {
     out += "; true or false";
   }

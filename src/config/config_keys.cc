@@ -56,8 +56,8 @@ const KeySpec kKeys[] = {
      "SQLite: milliseconds to wait for a locked database.", PM_FIELD(database.busy_timeout_ms),
      nullptr},
     {"database.pool_size", KT::kInt, "4", 1, 64, nullptr, S::kPlain, nullptr,
-     "Database connections in the pool (SQLite: reader connections).",
-     PM_FIELD(database.pool_size), nullptr},
+     "Database connections in the pool (SQLite: reader connections).", PM_FIELD(database.pool_size),
+     nullptr},
 
     {"storage.url", KT::kString, "", 0, 0, nullptr, S::kPlain, nullptr,
      "file:///path/objects or s3://bucket/prefix; empty = file://<data.dir>/objects.",
@@ -118,9 +118,9 @@ bool IsHostChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
 }
 
+// Hex digits, ':' and '.' (IPv4-mapped), plus '%' and letters for zone ids like fe80::1%eth0.
 bool IsV6Char(char c) {
-  return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.' || c == '%' ||
-         std::isalnum(static_cast<unsigned char>(c));  // zone ids like %eth0
+  return std::isalnum(static_cast<unsigned char>(c)) || c == ':' || c == '.' || c == '%';
 }
 
 bool StartsWith(std::string_view s, std::string_view prefix) {
@@ -212,7 +212,8 @@ std::string CheckDatabaseUrl(std::string_view value) {
   if (value.empty()) return {};  // derived from data.dir
   if (StartsWith(value, "sqlite://")) {
     if (value.size() == std::string_view("sqlite://").size()) {
-      return "must name a file after sqlite://, e.g. sqlite:///var/lib/palettemaker/palettemaker.db";
+      return "must name a file after sqlite://, e.g. "
+             "sqlite:///var/lib/palettemaker/palettemaker.db";
     }
     return {};
   }

@@ -17,8 +17,9 @@ enum class KeyType { kString, kInt, kInt64, kBool, kEnum };
 // How a value is protected in output and where else it may come from.
 enum class Sensitivity {
   kPlain,
-  kSecret,           // masked as "***" in Dump and error messages; <ENV>_FILE accepted
-  kUrlCredentials,   // a URL that may hold user:password; the password is masked; <ENV>_FILE accepted
+  kSecret,          // masked as "***" in Dump and error messages; <ENV>_FILE accepted
+  kUrlCredentials,  // a URL that may hold user:password; the password is masked; <ENV>_FILE
+                    // accepted
 };
 
 // Points at the field of a Config that a key sets. int keys point at int, int64 keys at
@@ -26,15 +27,15 @@ enum class Sensitivity {
 using FieldPtr = std::variant<std::string*, int*, int64_t*, bool*>;
 
 struct KeySpec {
-  const char* name;           // "section.key"
+  const char* name;  // "section.key"
   KeyType type;
   const char* default_value;  // as it would be written in the environment
   int64_t min;                // int/int64 bounds, inclusive
   int64_t max;
-  const char* allowed;        // enum: values separated by '|'
+  const char* allowed;  // enum: values separated by '|'
   Sensitivity sensitivity;
-  const char* fallback_env;   // standard variable used when the key is still empty, or nullptr
-  const char* doc;            // one line
+  const char* fallback_env;  // standard variable used when the key is still empty, or nullptr
+  const char* doc;           // one line
   FieldPtr (*field)(Config&);
   // Extra syntax check for strings: returns what is wrong ("must be ..."), empty when fine.
   std::string (*check)(std::string_view value);

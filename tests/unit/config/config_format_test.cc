@@ -1,10 +1,9 @@
 // The key table, Dump(), ExampleToml() and the committed example file.
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <variant>
-
-#include <catch2/catch.hpp>
 
 #include "config/config.h"
 #include "config/config_keys.h"
@@ -16,9 +15,9 @@ using pm::config::Dump;
 using pm::config::EnvName;
 using pm::config::ExampleToml;
 using pm::config::FieldPtr;
+using pm::config::Keys;
 using pm::config::KeySpec;
 using pm::config::KeyType;
-using pm::config::Keys;
 using pm::config::Load;
 using pm::config::testing::LoadToml;
 using pm::config::testing::TempDir;
@@ -89,11 +88,19 @@ TEST_CASE("every table row points at a field of the right type", "[config]") {
     CAPTURE(k.name);
     FieldPtr f = k.field(c);
     switch (k.type) {
-      case KeyType::kInt: CHECK(std::holds_alternative<int*>(f)); break;
-      case KeyType::kInt64: CHECK(std::holds_alternative<int64_t*>(f)); break;
-      case KeyType::kBool: CHECK(std::holds_alternative<bool*>(f)); break;
+      case KeyType::kInt:
+        CHECK(std::holds_alternative<int*>(f));
+        break;
+      case KeyType::kInt64:
+        CHECK(std::holds_alternative<int64_t*>(f));
+        break;
+      case KeyType::kBool:
+        CHECK(std::holds_alternative<bool*>(f));
+        break;
       case KeyType::kString:
-      case KeyType::kEnum: CHECK(std::holds_alternative<std::string*>(f)); break;
+      case KeyType::kEnum:
+        CHECK(std::holds_alternative<std::string*>(f));
+        break;
     }
     if (k.type == KeyType::kInt) {
       CHECK(k.min >= INT32_MIN);
@@ -192,7 +199,8 @@ TEST_CASE("ExampleToml documents every key and loads to the defaults", "[config]
     CHECK_THAT(example, Contains(EnvName(k)));
     CHECK_THAT(example, Contains("# " + std::string(k.doc) + "\n"));
   }
-  CHECK_THAT(example, Contains("# env PALETTEMAKER_SERVER_THREADS; default 0; 0 to 1024\nthreads = 0\n"));
+  CHECK_THAT(example,
+             Contains("# env PALETTEMAKER_SERVER_THREADS; default 0; 0 to 1024\nthreads = 0\n"));
   CHECK_THAT(example, Contains("# env PALETTEMAKER_LOG_LEVEL; default \"info\"; one of debug, "
                                "info, warn, error\nlevel = \"info\"\n"));
   CHECK_THAT(example, Contains("PALETTEMAKER_STORAGE_S3_SECRET_ACCESS_KEY_FILE, else "

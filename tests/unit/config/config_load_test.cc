@@ -1,7 +1,6 @@
 // Load(): precedence (defaults -> TOML -> env -> *_FILE -> AWS_*) and every kind of error.
-#include <string>
-
 #include <catch2/catch.hpp>
+#include <string>
 
 #include "config/config.h"
 #include "config_test_util.h"
@@ -29,7 +28,9 @@ TEST_CASE("defaults need no file and no environment", "[config]") {
 }
 
 TEST_CASE("variables that are not PALETTEMAKER_* are ignored", "[config]") {
-  auto r = Load("", {{"PATH", "/bin"}, {"HOME", "/root"}, {"PALETTEMAKERX", "1"},
+  auto r = Load("", {{"PATH", "/bin"},
+                     {"HOME", "/root"},
+                     {"PALETTEMAKERX", "1"},
                      {"PALETTEMAKER_CONFIG", "/etc/palettemaker.toml"}});
   REQUIRE(r.ok());
   CHECK(*r == Config{});
@@ -80,7 +81,8 @@ TEST_CASE("booleans from the environment", "[config]") {
     CHECK(r->storage.s3_path_style);
   }
   for (const char* f : {"false", "0", "no"}) {
-    auto r = LoadToml("[storage]\ns3_path_style = true\n", {{"PALETTEMAKER_STORAGE_S3_PATH_STYLE", f}});
+    auto r =
+        LoadToml("[storage]\ns3_path_style = true\n", {{"PALETTEMAKER_STORAGE_S3_PATH_STYLE", f}});
     REQUIRE(r.ok());
     CHECK_FALSE(r->storage.s3_path_style);
   }
@@ -128,7 +130,8 @@ TEST_CASE("TOML errors name the key, the file and the line", "[config]") {
   std::string path = dir.Write("pm.toml", "[server]\n\nthreads = 5000\n");
   CHECK_THAT(ErrorOf(Load(path, {})),
              Equals("config: server.threads: must be an integer between 0 and 1024 (got 5000) "
-                    "(from " + path + ":3)"));
+                    "(from " +
+                    path + ":3)"));
 }
 
 TEST_CASE("wrong TOML types are errors", "[config]") {
@@ -212,8 +215,8 @@ TEST_CASE("an unreadable *_FILE is an error naming the key", "[config]") {
   std::string missing = dir.Path("missing");
   CHECK_THAT(ErrorOf(Load("", {{"PALETTEMAKER_STORAGE_S3_SECRET_ACCESS_KEY_FILE", missing}})),
              Equals("config: storage.s3_secret_access_key: cannot read "
-                    "PALETTEMAKER_STORAGE_S3_SECRET_ACCESS_KEY_FILE=" + missing +
-                    ": No such file or directory"));
+                    "PALETTEMAKER_STORAGE_S3_SECRET_ACCESS_KEY_FILE=" +
+                    missing + ": No such file or directory"));
 }
 
 TEST_CASE("setting a secret both directly and by file is an error", "[config]") {
@@ -253,9 +256,9 @@ TEST_CASE("server.listen must be host:port or [v6]:port", "[config]") {
     auto r = Load("", {{"PALETTEMAKER_SERVER_LISTEN", good}});
     CHECK(r.ok());
   }
-  for (const char* bad : {"8080", ":8080", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:http",
-                          "::1:8080", "[::1]8080", "[::1]:", "[]:80", "[1.2.3.4]:80",
-                          "host:80:80", "", "127.0.0.1:-1", "127.0.0.1:123456"}) {
+  for (const char* bad :
+       {"8080", ":8080", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:http", "::1:8080", "[::1]8080",
+        "[::1]:", "[]:80", "[1.2.3.4]:80", "host:80:80", "", "127.0.0.1:-1", "127.0.0.1:123456"}) {
     CAPTURE(bad);
     CHECK_THAT(ErrorOf(Load("", {{"PALETTEMAKER_SERVER_LISTEN", bad}})),
                Contains("config: server.listen: must be host:port or [ipv6]:port with a port from "
@@ -283,7 +286,8 @@ TEST_CASE("database.url and storage.url schemes are checked", "[config]") {
   CHECK_THAT(ErrorOf(Load("", {{"PALETTEMAKER_DATABASE_URL", "sqlite://"}})),
              Contains("config: database.url: must name a file after sqlite://"));
 
-  for (const char* good : {"file:///var/lib/pm/objects", "s3://my-bucket", "s3://my-bucket/pre/fix"}) {
+  for (const char* good :
+       {"file:///var/lib/pm/objects", "s3://my-bucket", "s3://my-bucket/pre/fix"}) {
     CAPTURE(good);
     CHECK(Load("", {{"PALETTEMAKER_STORAGE_URL", good}}).ok());
   }
@@ -332,7 +336,8 @@ TEST_CASE("palette luminance bounds are checked together", "[config]") {
 
 TEST_CASE("secret values never appear in error messages", "[config]") {
   std::string m = ErrorOf(LoadToml("[storage]\ns3_secret_access_key = 12345\n"));
-  CHECK_THAT(m, Contains("config: storage.s3_secret_access_key: must be a string (got an integer)"));
+  CHECK_THAT(m,
+             Contains("config: storage.s3_secret_access_key: must be a string (got an integer)"));
   CHECK_THAT(m, !Contains("12345"));
 }
 

@@ -1,13 +1,12 @@
 // Helpers for the config tests: temporary files and error-message checks.
 #pragma once
 
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
-
-#include <catch2/catch.hpp>
 
 #include "config/config.h"
 
