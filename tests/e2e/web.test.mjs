@@ -1,0 +1,232 @@
+// End-to-end test of the web app: the real palettemaker binary (PALETTEMAKER_BIN) on a loopback
+// port with a temp data dir, driven through Debian's chromium with playwright-core.
+//
+//   cd tests/e2e && npm ci
+//   PALETTEMAKER_BIN=build/ci/palettemaker PM_TESTDATA_DIR=../shared/testdata node --test tests/e2e/web.test.mjs
+//
+// The tests in this file run in order and share one browser and one server.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { E2E_DIR, launchBrowser, loadChromium, startServer } from './harness.mjs';
+
+const BIN = process.env.PALETTEMAKER_BIN;
+const TESTDATA = process.env.PM_TESTDATA_DIR || path.resolve(E2E_DIR, '../../../shared/testdata');
+const IMAGES = path.join(TESTDATA, 'images');
+const T = 15000; // per-step UI timeout
+
+let server;
+let browser;
+let page;
+const pageErrors = [];
+const cspViolations = [];
+
+const email = `e2e-${Date.now()}-${process.pid}@example.com`;
+const password = 'correct horse battery staple';
+let slug = '';
+
+// Attach the server's log tail to any failure, so a red CI run says why.
+async function step(fn) {
+  try {
+    await fn();
+  } catch (e) {
+    if (server) e.message += `\n${server.logs()}`;
+    if (pageErrors.length) e.message += `\n--- page errors ---\n${pageErrors.join('\n')}`;
+    throw e;
+  }
+}
+
+before(async () => {
+  loadChromium(); // fails first, with "run npm ci in tests/e2e", when node_modules is missing
+  assert.ok(fs.existsSync(path.join(IMAGES, 'fruits.jpg')), `test images not found under ${IMAGES} (set PM_TESTDATA_DIR)`);
+  server = await startServer(BIN);
+  browser = await launchBrowser();
+  page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  page.setDefaultTimeout(T);
+  page.on('pageerror', (e) => pageErrors.push(String(e && e.stack ? e.stack : e)));
+  page.on('console', (msg) => {
+    const text = msg.text();
+    if (/Content Security Policy|Refused to (load|execute|apply)/i.test(text)) cspViolations.push(text);
+    else if (msg.type() === 'error' && !/status of (401|4\d\d)/.test(text)) pageErrors.push(`console: ${text}`);
+  });
+});
+
+after(async () => {
+  // Each cleanup runs even when another throws.
+  const results = await Promise.allSettled([browser?.stop(), server?.stop()]);
+  for (const r of results) if (r.status === 'rejected') console.error('cleanup failed:', r.reason);
+});
+
+test('unauthenticated /w/<slug> redirects to /login', { timeout: 60000 }, () =>
+  step(async () => {
+    await page.goto(`${server.url}/w/nobody`);
+    await page.waitForURL(/\/login$/);
+    await page.getByRole('heading', { name: /log in/i }).waitFor();
+  }));
+
+test('the served app obeys the CSP (no inline scripts, assets from self)', { timeout: 30000 }, () =>
+  step(async () => {
+    const res = await page.request.get(`${server.url}/`);
+    assert.equal(res.status(), 200);
+    const html = await res.text();
+    assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/i, 'index.html must not contain inline <script>');
+    assert.match(html, /\/assets\/index-[\w-]+\.js/);
+    const csp = res.headers()['content-security-policy'] || '';
+    assert.match(csp, /script-src 'self'/, `CSP header: ${csp}`);
+    assert.deepEqual(cspViolations, []);
+  }));
+
+test('sign up, upload, regenerate, rename, drag-and-drop, delete, log out', { timeout: 240000 }, () =>
+  step(async () => {
+    // --- sign up in the UI
+    await page.getByRole('link', { name: /create an account/i }).click();
+    await page.waitForURL(/\/signup$/);
+    await page.getByLabel('Name').fill('E2E Tester');
+    await page.getByLabel('E-mail').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.waitForURL(/\/w\/[^/]+$/);
+    slug = decodeURIComponent(new URL(page.url()).pathname.split('/')[2]);
+    assert.ok(slug, 'workspace slug in URL');
+    const wsName = (await page.getByTestId('workspace-name').first().textContent())?.trim();
+    assert.ok(wsName, 'workspace name shown in the header');
+    await page.getByText('No palettes yet').waitFor();
+
+    // --- an upload the server refuses shows its message
+    await page.getByTestId('file-input').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not an image at all') });
+    const uploadError = page.getByTestId('upload-error');
+    await uploadError.waitFor();
+    assert.ok(((await uploadError.textContent()) ?? '').trim().length > 0, 'upload error message shown');
+
+    // --- upload fruits.jpg via the file input -> palette view
+    const uploadDone = page.waitForResponse((r) => r.request().method() === 'POST' && /\/palettes$/.test(new URL(r.url()).pathname));
+    await page.getByTestId('file-input').setInputFiles(path.join(IMAGES, 'fruits.jpg'));
+    const uploadRes = await uploadDone;
+    assert.equal(uploadRes.status(), 201, `upload answered ${uploadRes.status()}: ${await uploadRes.text()}`);
+    await page.waitForURL(/\/w\/[^/]+\/p\/[^/]+$/);
+    const fruitsUrl = page.url();
+    await assertSwatches(2);
+    assert.equal((await page.getByTestId('palette-title').textContent())?.trim(), 'fruits');
+    const imgOk = await page.locator('.pv-image img').evaluate((img) => img.complete && img.naturalWidth > 0);
+    assert.ok(imgOk, 'palette image loaded');
+
+    // --- copy a hex on click (the toast confirms)
+    await page.getByTestId('swatch').first().click();
+    await page.getByTestId('toast').filter({ hasText: /#[0-9a-f]{6}/i }).waitFor();
+
+    // --- regenerate with K = 7
+    const extractDone = page.waitForResponse((r) => /\/extract$/.test(new URL(r.url()).pathname));
+    await page.getByTestId('regen-7').click();
+    const extractRes = await extractDone;
+    assert.equal(extractRes.status(), 200, `extract answered ${extractRes.status()}: ${await extractRes.text()}`);
+    assert.deepEqual(extractRes.request().postDataJSON(), { k: 7 });
+    await page.locator('[data-testid="regen-7"][aria-pressed="true"]').waitFor();
+    await assertSwatches(2);
+
+    // --- rename: an empty name shows the server's error, then a good one sticks
+    await page.getByRole('button', { name: 'Rename' }).click();
+    const input = page.getByLabel('Palette name');
+    await input.fill('   ');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const renameError = page.getByTestId('rename-error');
+    await renameError.waitFor();
+    assert.ok(((await renameError.textContent()) ?? '').trim().length > 0, 'rename error shown');
+    await input.fill('Fruit bowl (e2e)');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('palette-title').filter({ hasText: 'Fruit bowl (e2e)' }).waitFor();
+
+    // --- back to the list: the new name, a thumbnail, a swatch strip
+    await page.getByRole('link', { name: /all palettes/i }).click();
+    await page.waitForURL(/\/w\/[^/]+$/);
+    const card = page.getByTestId('palette-card').filter({ hasText: 'Fruit bowl (e2e)' });
+    await card.waitFor();
+    await page.waitForFunction(() => {
+      const img = document.querySelector('[data-testid="palette-card"] img');
+      return img && img.complete && img.naturalWidth > 0;
+    });
+    assert.ok((await card.locator('.strip__cell').count()) >= 2, 'swatch strip on the card');
+
+    // --- drag-and-drop another image onto the drop zone (DataTransfer built in the page)
+    const b64 = fs.readFileSync(path.join(IMAGES, 'smarties.png')).toString('base64');
+    const dropDone = page.waitForResponse((r) => r.request().method() === 'POST' && /\/palettes$/.test(new URL(r.url()).pathname));
+    await page.evaluate(
+      ({ b64, name, type }) => {
+        const bin = atob(b64);
+        const bytes = new Uint8Array(bin.length);
+        for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+        const dt = new DataTransfer();
+        dt.items.add(new File([bytes], name, { type }));
+        const zone = document.querySelector('[data-testid="dropzone"]');
+        for (const type of ['dragenter', 'dragover', 'drop']) {
+          zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
+        }
+      },
+      { b64, name: 'smarties.png', type: 'image/png' },
+    );
+    const dropRes = await dropDone;
+    assert.equal(dropRes.status(), 201, `drop upload answered ${dropRes.status()}: ${await dropRes.text()}`);
+    await page.waitForURL((u) => /\/p\/[^/]+$/.test(u.pathname) && u.href !== fruitsUrl);
+    await page.getByTestId('palette-title').filter({ hasText: 'smarties' }).waitFor();
+    await assertSwatches(2);
+
+    // --- delete it (with confirmation) -> back on the list, only the fruits palette left
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    const confirm = page.getByRole('alertdialog');
+    await confirm.waitFor();
+    const delDone = page.waitForResponse((r) => r.request().method() === 'DELETE');
+    await confirm.getByRole('button', { name: 'Delete palette' }).click();
+    assert.equal((await delDone).status(), 204);
+    await page.waitForURL(/\/w\/[^/]+$/);
+    await page.getByTestId('palette-card').first().waitFor();
+    const names = await page.getByTestId('palette-name').allTextContents();
+    assert.deepEqual(names.map((n) => n.trim()), ['Fruit bowl (e2e)']);
+
+    // --- theme toggle persists across a reload
+    await page.getByTestId('theme-toggle').click();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+    await page.reload();
+    await page.getByTestId('palette-card').first().waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+    await page.getByTestId('theme-toggle').click();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'light');
+
+    // --- log out -> /login; the workspace is no longer reachable
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForURL(/\/login$/);
+    await page.getByRole('heading', { name: /log in/i }).waitFor();
+    await page.goto(`${server.url}/w/${encodeURIComponent(slug)}`);
+    await page.waitForURL(/\/login$/);
+
+    assert.deepEqual(cspViolations, [], 'no CSP violations');
+    assert.deepEqual(pageErrors, [], 'no page errors');
+  }));
+
+test('wrong password shows the error; the right one logs in', { timeout: 60000 }, () =>
+  step(async () => {
+    await page.goto(`${server.url}/login`);
+    await page.getByLabel('E-mail').fill(email);
+    await page.getByLabel('Password').fill('definitely-not-the-password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    const err = page.getByTestId('auth-error');
+    await err.waitFor();
+    assert.ok(((await err.textContent()) ?? '').trim().length > 0, 'error message shown');
+    assert.match(new URL(page.url()).pathname, /^\/login$/);
+
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(new RegExp(`/w/${slug}$`));
+    await page.getByTestId('palette-card').filter({ hasText: 'Fruit bowl (e2e)' }).waitFor();
+    assert.deepEqual(cspViolations, [], 'no CSP violations');
+  }));
+
+async function assertSwatches(min) {
+  const swatches = page.getByTestId('swatch');
+  await swatches.first().waitFor();
+  const n = await swatches.count();
+  assert.ok(n >= min, `expected >= ${min} swatches, got ${n}`);
+  const hexes = await page.getByTestId('swatch-hex').allTextContents();
+  for (const h of hexes) assert.match(h.trim(), /^#[0-9a-f]{6}$/i);
+  const labels = (await page.getByTestId('swatch-label').allTextContents()).map((s) => s.trim());
+  assert.deepEqual(labels.slice(0, 2), ['A', 'B']);
+}
