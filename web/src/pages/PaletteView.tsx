@@ -341,15 +341,24 @@ export function PaletteViewPage({ workspace, id }: { workspace: Workspace; id: s
                         <span className="swatch__label" data-testid="swatch-label">
                           {label}
                         </span>
-                        <span className="swatch__copied" aria-hidden="true">
-                          {copied === i ? 'Copied!' : 'Copy'}
-                        </span>
                       </span>
-                      <span className="swatch__info">
+                      <span className="swatch__main">
                         <span className="swatch__hex" data-testid="swatch-hex">
                           {hex}
                         </span>
-                        {typeof cov === 'number' && <span className="swatch__cov muted">{(cov * 100).toFixed(1)}%</span>}
+                        {typeof cov === 'number' && (
+                          <span className="swatch__bar" aria-hidden="true">
+                            <span style={{ width: `${Math.max(2, Math.min(100, cov * 100))}%`, background: hex }} />
+                          </span>
+                        )}
+                      </span>
+                      {typeof cov === 'number' && (
+                        <span className="swatch__cov muted" title="Share of sampled pixels">
+                          {(cov * 100).toFixed(1)}%
+                        </span>
+                      )}
+                      <span className={'swatch__copy' + (copied === i ? ' swatch__copy--done' : '')} aria-hidden="true">
+                        {copied === i ? 'Copied' : 'Copy'}
                       </span>
                     </button>
                   </li>
