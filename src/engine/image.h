@@ -43,12 +43,19 @@ struct Image {
   int width = 0;
   int height = 0;
   std::vector<uint8_t> rgba;  // width * height * 4
+  // Size of the original image (after orientation) before any reduced-scale decode. Polygons in
+  // original-image coordinates map to this image by width / source_width. 0 means "same as
+  // width/height" (e.g. an Image built by hand).
+  int source_width = 0;
+  int source_height = 0;
 };
 
-// Full decode (ProbeImage first, so limits hold). `max_dimension` > 0 lets the decoder work at a
-// reduced scale (e.g. libjpeg DCT scaling) so the longest side is about that size or larger;
-// 0 decodes at full size. Truncated or corrupt data is an error (kInvalidImage), never a
-// half-grey image.
+// Full decode (ProbeImage first, so limits hold). `max_dimension` > 0 bounds the longest side of
+// the result to max_dimension (never upscales): JPEG decodes at a reduced DCT scale that stays
+// >= max_dimension, other formats decode at full size; then an area-average resize brings the
+// longest side to exactly max_dimension. 0 decodes at full size. source_width/source_height hold
+// the full (oriented) size. Truncated or corrupt data is an error (kInvalidImage), never a
+// half-grey image. Errors: as ProbeImage, plus kInvalidImage for corrupt data.
 Result<Image> DecodeImage(std::span<const uint8_t> bytes, const DecodeLimits& limits,
                           int max_dimension = 0);
 
