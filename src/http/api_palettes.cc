@@ -182,7 +182,8 @@ void AddPaletteRoutes(Router& router, const ApiContext& api) {
                   return Status::Ok();
                 }
                 call.ex.SetStatus(200);
-                call.ex.StreamBody(dl.reader->size(), dl.palette.image.mime, std::move(dl.reader));
+                int64_t size = dl.reader->size();
+                call.ex.StreamBody(size, dl.palette.image.mime, std::move(dl.reader));
                 return Status::Ok();
               },
               "The original image bytes (ETag, If-None-Match)."});

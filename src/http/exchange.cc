@@ -48,7 +48,8 @@ std::string Exchange::Cookie(std::string_view name) const {
   // RFC 6265 cookie-string: "a=b; c=d". Several Cookie headers are folded together.
   size_t n = req_.get_header_value_count("Cookie");
   for (size_t i = 0; i < n; ++i) {
-    std::string_view all = req_.get_header_value("Cookie", i);
+    const std::string header = req_.get_header_value("Cookie", i);
+    std::string_view all = header;
     while (!all.empty()) {
       size_t semi = all.find(';');
       std::string_view pair = all.substr(0, semi);
@@ -81,10 +82,12 @@ Result<std::string> Exchange::ReadBody(int64_t max_bytes) {
   body_consumed_ = true;
   std::string body;
   bool too_large = false;
+  // Receivers never stop the read early: the rest of the body (bounded by the Content-Length
+  // limit checked before routing) is drained, so the connection can carry the next request.
   bool ok = (*reader_)([&](const char* data, size_t len) {
-    if (static_cast<int64_t>(body.size() + len) > max_bytes) {
+    if (too_large || static_cast<int64_t>(body.size() + len) > max_bytes) {
       too_large = true;
-      return false;
+      return true;
     }
     body.append(data, len);
     return true;
@@ -97,21 +100,33 @@ Result<std::string> Exchange::ReadBody(int64_t max_bytes) {
   return body;
 }
 
+void Exchange::DrainBody() {
+  if (!reader_ || body_consumed_) return;
+  body_consumed_ = true;
+  auto discard = [](const char*, size_t) { return true; };
+  if (IsMultipart()) {
+    (void)(*reader_)([](const httplib::MultipartFormData&) { return true; }, discard);
+  } else {
+    (void)(*reader_)(discard);
+  }
+}
+
 bool Exchange::IsMultipart() const { return req_.is_multipart_form_data(); }
 
 Status Exchange::ReadMultipart(const PartStart& on_part, const PartData& on_data) {
   if (!reader_) return MakeError(ErrorCode::kInvalidArgument, "a multipart body is required");
   if (body_consumed_) return MakeError(ErrorCode::kInternal, "request body read twice");
   body_consumed_ = true;
+  // After the first failure the rest of the body is drained, not parsed (see ReadBody).
   Status failure;
   bool ok = (*reader_)(
       [&](const httplib::MultipartFormData& part) {
-        failure = on_part(part.name, part.filename, part.content_type);
-        return failure.ok();
+        if (failure.ok()) failure = on_part(part.name, part.filename, part.content_type);
+        return true;
       },
       [&](const char* data, size_t len) {
-        failure = on_data(std::string_view(data, len));
-        return failure.ok();
+        if (failure.ok()) failure = on_data(std::string_view(data, len));
+        return true;
       });
   if (!failure.ok()) return failure;
   if (res_.status == 413) {

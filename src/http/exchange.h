@@ -63,6 +63,9 @@ class Exchange {
                                          const std::string& content_type)>;
   using PartData = std::function<Status(std::string_view chunk)>;
   Status ReadMultipart(const PartStart& on_part, const PartData& on_data);
+  // Reads and discards an unread body (bounded by the Content-Length limit), so a keep-alive
+  // connection stays in step after an early error response.
+  void DrainBody();
   bool body_consumed() const { return body_consumed_; }
 
   // --- response

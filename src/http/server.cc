@@ -42,6 +42,18 @@ bool SaneRequestId(std::string_view id) {
   });
 }
 
+// Messages for the errors httplib answers by itself, before any handler runs.
+const char* StatusText(int status) {
+  switch (status) {
+    case 400: return "the request could not be parsed";
+    case 404: return "not found";
+    case 413: return "the request body is too large";
+    case 414: return "the request URI is too long";
+    case 416: return "the requested range is not satisfiable";
+    default: return status >= 500 ? "internal error" : "bad request";
+  }
+}
+
 bool IsSafeMethod(std::string_view m) { return m == "GET" || m == "HEAD" || m == "OPTIONS"; }
 
 std::string ErrorBody(ErrorCode code, std::string_view message, std::string_view request_id) {
@@ -114,7 +126,7 @@ struct Server::Impl {
     http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       return PreRouting(req, res);
     });
-    http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    http.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
       // Errors httplib produced itself (unparsable request, 413 on the payload limit, ...) get
       // the same JSON shape as ours.
       if (!res.body.empty() || res.content_length_ > 0) return httplib::Server::HandlerResponse::Unhandled;
@@ -122,10 +134,9 @@ struct Server::Impl {
                        : res.status == 404 ? ErrorCode::kNotFound
                        : res.status >= 500 ? ErrorCode::kInternal
                                            : ErrorCode::kInvalidArgument;
-      res.set_content(ErrorBody(code, httplib::detail::status_message(res.status), t_log.request_id),
-                      "application/json");
+      res.set_content(ErrorBody(code, StatusText(res.status), t_log.request_id), "application/json");
       return httplib::Server::HandlerResponse::Handled;
-    });
+    }));
     http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
       std::string what = "unknown exception";
       try {
@@ -200,7 +211,7 @@ struct Server::Impl {
                       "the request body is larger than the upload limit of " +
                           std::to_string(config.limits.upload_max_bytes) + " bytes");
       }
-    } else if (httplib::detail::expect_content(req)) {
+    } else if (req.method == "POST" || req.method == "PUT" || req.method == "PATCH" || req.method == "DELETE") {
       // Without a length httplib would read until the peer closes; a bodiless POST is empty.
       const_cast<httplib::Request&>(req).set_header("Content-Length", "0");
     }
@@ -217,10 +228,8 @@ struct Server::Impl {
       Status st = Route(ex);
       if (!st.ok()) ex.SendError(st.error());
     }
-    if (reader && !ex.body_consumed() && res.status >= 400) {
-      // An unread body would be parsed as the next request.
-      res.set_header("Connection", "close");
-    }
+    // An unread body would otherwise be parsed as the next request on this connection.
+    if (reader) ex.DrainBody();
   }
 
   Status Route(Exchange& ex) {
