@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <thread>
@@ -98,6 +99,7 @@ struct Server::Impl {
   httplib::Server http;
   std::string host;
   int port = 0;
+  std::atomic<bool> stopping{false};
 
   Impl(const config::Config& c, app::Services s) : config(c), services(s), accounts(s), palettes(s) {
     ApiContext api{&accounts, &palettes, services, &config};
@@ -311,13 +313,16 @@ Result<int> Server::Bind() {
 }
 
 Status Server::Run() {
-  if (!impl_->http.listen_after_bind()) {
+  if (!impl_->http.listen_after_bind() && !impl_->stopping) {
     return MakeError(ErrorCode::kUnavailable, "the server stopped listening unexpectedly");
   }
   return Status::Ok();
 }
 
-void Server::Stop() { impl_->http.stop(); }
+void Server::Stop() {
+  impl_->stopping = true;
+  impl_->http.stop();
+}
 
 std::string Server::url() const {
   bool v6 = impl_->host.find(':') != std::string::npos;
