@@ -29,28 +29,33 @@ float Dist2(const Point3& a, const Point3& b) {
 }
 
 // k-means++ (Arthur & Vassilvitskii 2007): each next centre drawn with probability
-// proportional to the squared distance to the nearest centre chosen so far.
-std::vector<Point3> SeedPlusPlus(const std::vector<Point3>& pts, int k, SplitMix64& rng) {
-  std::vector<Point3> centers;
-  centers.push_back(pts[rng.Next() % pts.size()]);
+// proportional to weight x squared distance to the nearest centre chosen so far.
+std::vector<Point3> SeedPlusPlus(const std::vector<WeightedPoint>& pts, int k, SplitMix64& rng) {
+  double total_weight = 0;
+  for (const auto& p : pts) total_weight += double(p.weight);
+  auto draw = [&](const std::vector<double>& mass, double total) {
+    double target = rng.Uniform() * total;
+    for (size_t i = 0; i < pts.size(); ++i) {
+      target -= mass[i];
+      if (target < 0 && mass[i] > 0) return i;
+    }
+    size_t last = pts.size() - 1;  // rounding at the end: the last point with any mass
+    while (last > 0 && mass[last] <= 0) --last;
+    return last;
+  };
+  std::vector<double> mass(pts.size());
+  for (size_t i = 0; i < pts.size(); ++i) mass[i] = double(pts[i].weight);
+  std::vector<Point3> centers{pts[draw(mass, total_weight)].p};
   std::vector<float> d2(pts.size());
-  for (size_t i = 0; i < pts.size(); ++i) d2[i] = Dist2(pts[i], centers[0]);
+  for (size_t i = 0; i < pts.size(); ++i) d2[i] = Dist2(pts[i].p, centers[0]);
   while (static_cast<int>(centers.size()) < k) {
     double total = 0;
-    for (float d : d2) total += d;
+    for (size_t i = 0; i < pts.size(); ++i) total += mass[i] = double(d2[i]) * pts[i].weight;
     if (total <= 0) break;  // every point coincides with a centre: fewer distinct colours than k
-    double target = rng.Uniform() * total;
-    size_t pick = pts.size() - 1;
+    centers.push_back(pts[draw(mass, total)].p);
     for (size_t i = 0; i < pts.size(); ++i) {
-      target -= d2[i];
-      if (target < 0 && d2[i] > 0) {
-        pick = i;
-        break;
-      }
+      d2[i] = std::min(d2[i], Dist2(pts[i].p, centers.back()));
     }
-    while (d2[pick] == 0 && pick > 0) --pick;  // rounding at the end: never re-pick a centre
-    centers.push_back(pts[pick]);
-    for (size_t i = 0; i < pts.size(); ++i) d2[i] = std::min(d2[i], Dist2(pts[i], centers.back()));
   }
   return centers;
 }
@@ -60,56 +65,56 @@ struct Run {
   double inertia = 0;
 };
 
-Run Lloyd(const std::vector<Point3>& pts, std::vector<Point3> centers, int max_iterations) {
+Run Lloyd(const std::vector<WeightedPoint>& pts, std::vector<Point3> centers,
+          const KMeansOptions& options) {
   const size_t k = centers.size();
-  std::vector<int> label(pts.size(), -1);
   std::vector<std::array<double, 3>> sum(k);
   std::vector<int64_t> count(k);
   double inertia = 0;
-  for (int iter = 0; iter < max_iterations; ++iter) {
-    bool changed = false;
+  const float tol2 = options.tolerance * options.tolerance;
+  for (int iter = 0; iter < options.max_iterations; ++iter) {
     inertia = 0;
-    for (size_t i = 0; i < pts.size(); ++i) {
-      int best = 0;
-      float best_d = std::numeric_limits<float>::max();
-      for (size_t c = 0; c < k; ++c) {
-        const float d = Dist2(pts[i], centers[c]);
-        if (d < best_d) best_d = d, best = static_cast<int>(c);
-      }
-      inertia += best_d;
-      if (label[i] != best) label[i] = best, changed = true;
-    }
-    if (!changed) break;
     for (size_t c = 0; c < k; ++c) sum[c] = {0, 0, 0}, count[c] = 0;
     for (size_t i = 0; i < pts.size(); ++i) {
-      auto& s = sum[static_cast<size_t>(label[i])];
-      s[0] += pts[i][0], s[1] += pts[i][1], s[2] += pts[i][2];
-      ++count[static_cast<size_t>(label[i])];
+      size_t best = 0;
+      float best_d = std::numeric_limits<float>::max();
+      for (size_t c = 0; c < k; ++c) {
+        const float d = Dist2(pts[i].p, centers[c]);
+        if (d < best_d) best_d = d, best = c;
+      }
+      const double w = double(pts[i].weight);
+      inertia += best_d * w;
+      sum[best][0] += pts[i].p[0] * w, sum[best][1] += pts[i].p[1] * w;
+      sum[best][2] += pts[i].p[2] * w;
+      count[best] += pts[i].weight;
     }
+    float moved = 0;
     for (size_t c = 0; c < k; ++c) {
       if (count[c] == 0) continue;  // keep an emptied centre where it was
-      for (int j = 0; j < 3; ++j) centers[c][j] = static_cast<float>(sum[c][j] / count[c]);
+      Point3 next;
+      for (int j = 0; j < 3; ++j) next[j] = static_cast<float>(sum[c][j] / double(count[c]));
+      moved = std::max(moved, Dist2(next, centers[c]));
+      centers[c] = next;
     }
+    if (moved <= tol2) break;
   }
   Run run;
   run.inertia = inertia;
-  std::vector<int64_t> final_count(k, 0);
-  for (int l : label) ++final_count[static_cast<size_t>(l)];
   for (size_t c = 0; c < k; ++c) {
-    if (final_count[c] > 0) run.clusters.push_back(Cluster{centers[c], final_count[c]});
+    if (count[c] > 0) run.clusters.push_back(Cluster{centers[c], count[c]});
   }
   return run;
 }
 
 }  // namespace
 
-std::vector<Cluster> KMeans(const std::vector<Point3>& points, const KMeansOptions& options) {
+std::vector<Cluster> KMeans(const std::vector<WeightedPoint>& points, const KMeansOptions& options) {
   if (points.empty() || options.k <= 0) return {};
   SplitMix64 rng(options.seed);
   Run best;
   best.inertia = std::numeric_limits<double>::infinity();
   for (int a = 0; a < std::max(1, options.attempts); ++a) {
-    Run run = Lloyd(points, SeedPlusPlus(points, options.k, rng), options.max_iterations);
+    Run run = Lloyd(points, SeedPlusPlus(points, options.k, rng), options);
     if (run.inertia < best.inertia) best = std::move(run);
   }
   return best.clusters;

@@ -122,22 +122,37 @@ Result<Palette> ExtractPalette(const Image& image, const PaletteParams& params) 
     for (size_t i = 0; i < n; ++i) count += eligible(i) ? 1 : 0;
     if (count == 0) return Palette{};
     const size_t target = std::min(count, static_cast<size_t>(params.sample_pixels));
-    std::vector<internal::Point3> sample;
-    sample.reserve(target);
-    size_t e = 0;
-    for (size_t i = 0; i < n && sample.size() < target; ++i) {
+    // The sample is gathered into 32768 colour bins (5 bits per channel) that keep the exact sum
+    // of their members: K-means then runs on a few thousand weighted points (each the exact mean
+    // of its bin) instead of tens of thousands of pixels. Pixels sharing a bin always share a
+    // cluster; the bins are 8 levels wide, far below the dE 5 merge threshold.
+    struct Bin {
+      int64_t r = 0, g = 0, b = 0, n = 0;
+    };
+    std::vector<Bin> bins(32768);
+    size_t taken = 0, e = 0;
+    for (size_t i = 0; i < n && taken < target; ++i) {
       if (!eligible(i)) continue;
-      // Take eligible pixel e when floor(e * target / count) steps up: exactly `target` picks.
+      // Take eligible pixel e when floor(e * target / count) steps up: exactly `target` picks,
+      // spread evenly over the image.
       if ((e * target) % count < target) {
         const uint8_t* p = px + i * 4;
-        sample.push_back({float(p[0]), float(p[1]), float(p[2])});
+        Bin& bin = bins[(size_t(p[0] >> 3) << 10) | (size_t(p[1] >> 3) << 5) | (p[2] >> 3)];
+        bin.r += p[0], bin.g += p[1], bin.b += p[2], ++bin.n;
+        ++taken;
       }
       ++e;
+    }
+    std::vector<internal::WeightedPoint> points;
+    for (const Bin& bin : bins) {
+      if (bin.n == 0) continue;
+      const double n_bin = double(bin.n);
+      points.push_back({{float(bin.r / n_bin), float(bin.g / n_bin), float(bin.b / n_bin)}, bin.n});
     }
 
     internal::KMeansOptions options;
     options.k = clusters;
-    const std::vector<internal::Cluster> found = internal::KMeans(sample, options);
+    const std::vector<internal::Cluster> found = internal::KMeans(points, options);
 
     std::vector<Candidate> candidates;
     for (const internal::Cluster& c : found) {
@@ -145,7 +160,7 @@ Result<Palette> ExtractPalette(const Image& image, const PaletteParams& params) 
       const Rgb rgb{channel(c.center[0]), channel(c.center[1]), channel(c.center[2])};
       if (!band.Contains(rgb.r, rgb.g, rgb.b)) continue;
       candidates.push_back(Candidate{rgb, SrgbToLab(rgb.r, rgb.g, rgb.b), Lum4(rgb.r, rgb.g, rgb.b),
-                                     double(c.count) / double(sample.size())});
+                                     double(c.count) / double(taken)});
     }
     auto darker = [](const Candidate& a, const Candidate& b) {
       if (a.lum4 != b.lum4) return a.lum4 < b.lum4;

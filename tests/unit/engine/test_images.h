@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
 #include "engine/image.h"
 #include "engine/palette.h"
 
@@ -29,3 +31,10 @@ std::vector<uint8_t> EncodePng(int width, int height, unsigned format, const voi
 Image MakeImage(int width, int height, const std::function<Rgb(int x, int y)>& pixel);
 
 }  // namespace pm::engine::testing
+
+namespace Catch {
+template <>
+struct StringMaker<pm::engine::Rgb> {
+  static std::string convert(const pm::engine::Rgb& c) { return pm::engine::ToHex(c); }
+};
+}  // namespace Catch
