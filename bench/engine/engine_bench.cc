@@ -1,7 +1,9 @@
 // Engine benchmark: decode and palette extraction on a 12 MP and a 0.5 MP JPEG made from
 // testdata/images/fruits.jpg (upscaled with OpenCV, encoded with libjpeg at quality 90).
 //
-//   pm_engine_bench [--reps N] [--working MAXDIM] [--image PATH]
+//   pm_engine_bench [--reps N] [--working MAXDIM] [--image PATH] [--save-dir DIR]
+//
+// --save-dir writes the generated JPEGs (bench_12mp.jpg, bench_0.5mp.jpg) for profiling.
 //
 // Reports the median of N runs for: full decode, decode at working scale (DecodeImage with
 // max_dimension), palette extraction on the working-scale image (default params), and the ratio
@@ -103,10 +105,12 @@ int main(int argc, char** argv) {
   int reps = 7;
   int working = 1024;
   std::string path = std::string(PM_TESTDATA_DIR) + "/images/fruits.jpg";
+  std::string save_dir;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--reps")) reps = std::max(1, std::atoi(argv[i + 1]));
     else if (!std::strcmp(argv[i], "--working")) working = std::max(1, std::atoi(argv[i + 1]));
     else if (!std::strcmp(argv[i], "--image")) path = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--save-dir")) save_dir = argv[i + 1];
   }
   const Image source = Unwrap(DecodeImage(ReadFile(path), DecodeLimits{}), "decode source");
 
@@ -117,6 +121,10 @@ int main(int argc, char** argv) {
   for (double mp : {12.0, 0.5}) {
     const cv::Mat rgb = Resized(source, mp);
     const std::vector<uint8_t> jpeg = EncodeJpeg(rgb, 90);
+    if (!save_dir.empty()) {
+      std::ofstream(save_dir + (mp > 1 ? "/bench_12mp.jpg" : "/bench_0.5mp.jpg"), std::ios::binary)
+          .write(reinterpret_cast<const char*>(jpeg.data()), static_cast<std::streamsize>(jpeg.size()));
+    }
     const double full_ms = MedianMs(reps, [&] { Unwrap(DecodeImage(jpeg, DecodeLimits{}), "full decode"); });
     const double work_ms =
         MedianMs(reps, [&] { Unwrap(DecodeImage(jpeg, DecodeLimits{}, working), "working decode"); });
