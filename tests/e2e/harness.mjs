@@ -65,9 +65,13 @@ export async function startServer(bin, { timeoutMs = 20000, env = {} } = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pm-e2e-data-'));
   const stdout = new Tail();
   const stderr = new Tail();
+  // The server refuses unknown PALETTEMAKER_* variables, and PALETTEMAKER_BIN (how ctest names
+  // the binary for us) is not one of its config keys: keep it out of the child's environment.
+  const inherited = { ...process.env };
+  delete inherited.PALETTEMAKER_BIN;
   const child = spawn(path.resolve(bin), ['serve'], {
     env: {
-      ...process.env,
+      ...inherited,
       PALETTEMAKER_SERVER_LISTEN: '127.0.0.1:0',
       PALETTEMAKER_DATA_DIR: dataDir,
       ...env,
