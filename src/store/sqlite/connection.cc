@@ -3,7 +3,7 @@
 #include <sqlite3.h>
 
 #include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Exception.h>
 
 #include <stdexcept>
 
@@ -27,29 +27,77 @@ Connection::Connection(const std::string& path, Mode mode, int busy_timeout_ms) 
 
 Connection::~Connection() {
   // Statements must be finalized before the database handle closes.
+  for (auto& [sql, cached] : cache_) sqlite3_finalize(cached.stmt);
   cache_.clear();
 }
 
-SQLite::Statement& Connection::Prepare(std::string_view sql) {
+sqlite3_stmt* Connection::Prepare(std::string_view sql) {
   auto it = cache_.find(sql);
-  if (it != cache_.end()) return *it->second;
-  auto stmt = std::make_unique<SQLite::Statement>(*db_, std::string(sql));
-  std::string_view key = stmt->getQuery();
-  SQLite::Statement& ref = *stmt;
-  cache_.emplace(key, std::move(stmt));
-  return ref;
+  if (it != cache_.end()) return it->second.stmt;
+  Cached cached;
+  cached.sql = std::make_unique<std::string>(sql);
+  sqlite3* db = db_->getHandle();
+  int rc = sqlite3_prepare_v3(db, cached.sql->data(), static_cast<int>(cached.sql->size()),
+                              SQLITE_PREPARE_PERSISTENT, &cached.stmt, nullptr);
+  if (rc != SQLITE_OK) {
+    sqlite3_finalize(cached.stmt);
+    throw SQLite::Exception(db, rc);
+  }
+  sqlite3_stmt* stmt = cached.stmt;
+  std::string_view key = *cached.sql;
+  cache_.emplace(key, std::move(cached));
+  return stmt;
 }
 
+Stmt::Stmt(Connection& conn, std::string_view sql) : stmt_(conn.Prepare(sql)) {}
+
 Stmt::~Stmt() {
-  stmt_.tryReset();
-  try {
-    stmt_.clearBindings();  // sqlite3_clear_bindings cannot fail; SQLiteCpp may still throw
-  } catch (...) {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);  // drops copies of large bound text (JSON) early
+}
+
+void Stmt::Throw(int rc) const { throw SQLite::Exception(sqlite3_db_handle(stmt_), rc); }
+
+void Stmt::Bind(int index, int64_t value) {
+  if (int rc = sqlite3_bind_int64(stmt_, index, value); rc != SQLITE_OK) Throw(rc);
+}
+
+void Stmt::Bind(int index, std::string_view value) {
+  int rc = sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT,
+                               SQLITE_UTF8);
+  if (rc != SQLITE_OK) Throw(rc);
+}
+
+void Stmt::BindNull(int index) {
+  if (int rc = sqlite3_bind_null(stmt_, index); rc != SQLITE_OK) Throw(rc);
+}
+
+bool Stmt::Step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  Throw(rc);
+}
+
+int Stmt::Exec() {
+  while (Step()) {
   }
+  return sqlite3_changes(sqlite3_db_handle(stmt_));
+}
+
+int64_t Stmt::Int64(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+int Stmt::Int(int column) const { return sqlite3_column_int(stmt_, column); }
+
+std::string Stmt::Text(int column) const {
+  // text before bytes: the documented order that avoids a conversion.
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+  if (text == nullptr) return {};
+  return std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 
 WriteTransaction::WriteTransaction(Connection& conn) : conn_(conn) {
-  Stmt(conn_, "BEGIN IMMEDIATE")->exec();
+  Stmt(conn_, "BEGIN IMMEDIATE").Exec();
 }
 
 WriteTransaction::~WriteTransaction() {
@@ -57,7 +105,7 @@ WriteTransaction::~WriteTransaction() {
 }
 
 void WriteTransaction::Commit() {
-  Stmt(conn_, "COMMIT")->exec();
+  Stmt(conn_, "COMMIT").Exec();
   done_ = true;
 }
 

@@ -7,14 +7,16 @@
 // SQLITE_OPEN_NOMUTEX. Methods throw SQLite::Exception; SqliteStore converts at its edge.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
+struct sqlite3_stmt;
+
 namespace SQLite {
 class Database;
-class Statement;
 }  // namespace SQLite
 
 namespace pm::store::sqlite {
@@ -35,28 +37,45 @@ class Connection {
 
   // The cached prepared statement for `sql`, compiled on first use. The caller must reset it
   // before the next use of the same SQL on this connection (Stmt does).
-  SQLite::Statement& Prepare(std::string_view sql);
+  sqlite3_stmt* Prepare(std::string_view sql);
 
  private:
+  struct Cached {
+    std::unique_ptr<std::string> sql;  // the key views this text
+    sqlite3_stmt* stmt = nullptr;      // finalized in ~Connection
+  };
   std::unique_ptr<SQLite::Database> db_;
-  // Keys view the SQL text owned by the Statement itself.
-  std::unordered_map<std::string_view, std::unique_ptr<SQLite::Statement>> cache_;
+  std::unordered_map<std::string_view, Cached> cache_;
 };
 
 // A cached statement for the duration of a scope; on exit it is reset and its bindings cleared,
 // so it holds no read snapshot (a statement left mid-step would pin the WAL and go stale).
+// A thin layer over the sqlite3 C API rather than SQLite::Statement: list and get are the hot
+// paths, and SQLite::Column copies a shared_ptr (two atomic operations) for every column read.
+// Errors throw SQLite::Exception like the rest of SQLiteCpp. Indexes: bind 1-based, columns
+// 0-based (as in SQLite).
 class Stmt {
  public:
-  Stmt(Connection& conn, std::string_view sql) : stmt_(conn.Prepare(sql)) {}
+  Stmt(Connection& conn, std::string_view sql);
   ~Stmt();
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
 
-  SQLite::Statement* operator->() { return &stmt_; }
-  SQLite::Statement& operator*() { return stmt_; }
+  void Bind(int index, int64_t value);
+  void Bind(int index, int value) { Bind(index, static_cast<int64_t>(value)); }
+  void Bind(int index, std::string_view value);  // copied (SQLITE_TRANSIENT)
+  void BindNull(int index);
+
+  bool Step();  // true: a row is ready; false: done
+  int Exec();   // steps to the end; returns the number of rows changed
+
+  int64_t Int64(int column) const;
+  int Int(int column) const;
+  std::string Text(int column) const;  // NULL reads as ""
 
  private:
-  SQLite::Statement& stmt_;
+  [[noreturn]] void Throw(int rc) const;
+  sqlite3_stmt* stmt_;
 };
 
 // BEGIN IMMEDIATE on construction (takes the write lock up front, so a transaction never fails

@@ -3,7 +3,6 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Exception.h>
-#include <SQLiteCpp/Statement.h>
 
 #include "store/sqlite/connection.h"
 #include "store/sqlite/errors.h"
@@ -20,13 +19,13 @@ namespace {
 
 #define PM_USER_COLUMNS "id, email, name, password_hash, created_at"
 
-User ReadUser(SQLite::Statement& s) {
+User ReadUser(sqlite::Stmt& s) {
   User u;
-  u.id = UserId(s.getColumn(0).getInt64());
-  u.email = s.getColumn(1).getString();
-  u.name = s.getColumn(2).getString();
-  u.password_hash = s.getColumn(3).getString();
-  u.created_at = s.getColumn(4).getInt64();
+  u.id = UserId(s.Int64(0));
+  u.email = s.Text(1);
+  u.name = s.Text(2);
+  u.password_hash = s.Text(3);
+  u.created_at = s.Int64(4);
   return u;
 }
 
@@ -35,13 +34,13 @@ User ReadUser(SQLite::Statement& s) {
   "SELECT t.id, t.slug, t.name, t.created_at, m.role FROM memberships m " \
   "JOIN tenants t ON t.id = m.tenant_id "
 
-Membership ReadMembership(SQLite::Statement& s) {
+Membership ReadMembership(sqlite::Stmt& s) {
   Membership m;
-  m.workspace.id = TenantId(s.getColumn(0).getInt64());
-  m.workspace.slug = s.getColumn(1).getString();
-  m.workspace.name = s.getColumn(2).getString();
-  m.workspace.created_at = s.getColumn(3).getInt64();
-  m.role = s.getColumn(4).getString();
+  m.workspace.id = TenantId(s.Int64(0));
+  m.workspace.slug = s.Text(1);
+  m.workspace.name = s.Text(2);
+  m.workspace.created_at = s.Int64(3);
+  m.role = s.Text(4);
   return m;
 }
 
@@ -63,30 +62,30 @@ Result<std::pair<User, Workspace>> SqliteStore::CreateUserWithWorkspace(const Ne
       Stmt ins(conn,
                "INSERT INTO users (email, name, password_hash, created_at) VALUES (?, ?, ?, ?) "
                "RETURNING id");
-      ins->bind(1, user.email);
-      ins->bind(2, user.name);
-      ins->bind(3, user.password_hash);
-      ins->bind(4, now);
-      ins->executeStep();
-      u.id = UserId(ins->getColumn(0).getInt64());
+      ins.Bind(1, user.email);
+      ins.Bind(2, user.name);
+      ins.Bind(3, user.password_hash);
+      ins.Bind(4, now);
+      ins.Step();
+      u.id = UserId(ins.Int64(0));
     }
     Workspace w{TenantId(), ws.slug, ws.name, now};
     {
       Stmt ins(conn, "INSERT INTO tenants (slug, name, created_at) VALUES (?, ?, ?) RETURNING id");
-      ins->bind(1, ws.slug);
-      ins->bind(2, ws.name);
-      ins->bind(3, now);
-      ins->executeStep();
-      w.id = TenantId(ins->getColumn(0).getInt64());
+      ins.Bind(1, ws.slug);
+      ins.Bind(2, ws.name);
+      ins.Bind(3, now);
+      ins.Step();
+      w.id = TenantId(ins.Int64(0));
     }
     {
       Stmt ins(conn,
                "INSERT INTO memberships (tenant_id, user_id, role, created_at) "
                "VALUES (?, ?, 'owner', ?)");
-      ins->bind(1, w.id.value);
-      ins->bind(2, u.id.value);
-      ins->bind(3, now);
-      ins->exec();
+      ins.Bind(1, w.id.value);
+      ins.Bind(2, u.id.value);
+      ins.Bind(3, now);
+      ins.Exec();
     }
     tx.Commit();
     return std::make_pair(std::move(u), std::move(w));
@@ -111,9 +110,9 @@ Result<User> SqliteStore::FindUserByEmail(std::string_view email) {
   auto reader = AcquireReader();
   return Guarded("FindUserByEmail", [&]() -> Result<User> {
     Stmt s(*reader, "SELECT " PM_USER_COLUMNS " FROM users WHERE email = ?");
-    s->bind(1, std::string(email));
-    if (!s->executeStep()) return MakeError(ErrorCode::kNotFound, "user not found");
-    return ReadUser(*s);
+    s.Bind(1, email);
+    if (!s.Step()) return MakeError(ErrorCode::kNotFound, "user not found");
+    return ReadUser(s);
   });
 }
 
@@ -121,9 +120,9 @@ Result<User> SqliteStore::GetUser(UserId id) {
   auto reader = AcquireReader();
   return Guarded("GetUser", [&]() -> Result<User> {
     Stmt s(*reader, "SELECT " PM_USER_COLUMNS " FROM users WHERE id = ?");
-    s->bind(1, id.value);
-    if (!s->executeStep()) return MakeError(ErrorCode::kNotFound, "user not found");
-    return ReadUser(*s);
+    s.Bind(1, id.value);
+    if (!s.Step()) return MakeError(ErrorCode::kNotFound, "user not found");
+    return ReadUser(s);
   });
 }
 
@@ -133,12 +132,12 @@ Status SqliteStore::CreateSession(const Session& session) {
     Stmt s(*writer_,
            "INSERT INTO sessions (token_hash, csrf_hash, user_id, created_at, expires_at) "
            "VALUES (?, ?, ?, ?, ?)");
-    s->bind(1, session.token_hash);
-    s->bind(2, session.csrf_hash);
-    s->bind(3, session.user_id.value);
-    s->bind(4, session.created_at);
-    s->bind(5, session.expires_at);
-    s->exec();
+    s.Bind(1, session.token_hash);
+    s.Bind(2, session.csrf_hash);
+    s.Bind(3, session.user_id.value);
+    s.Bind(4, session.created_at);
+    s.Bind(5, session.expires_at);
+    s.Exec();
     return Status::Ok();
   });
 }
@@ -149,15 +148,15 @@ Result<Session> SqliteStore::FindSession(std::string_view token_hash, int64_t no
     Stmt s(*reader,
            "SELECT token_hash, csrf_hash, user_id, created_at, expires_at FROM sessions "
            "WHERE token_hash = ? AND expires_at > ?");
-    s->bind(1, std::string(token_hash));
-    s->bind(2, now);
-    if (!s->executeStep()) return MakeError(ErrorCode::kNotFound, "session not found");
+    s.Bind(1, token_hash);
+    s.Bind(2, now);
+    if (!s.Step()) return MakeError(ErrorCode::kNotFound, "session not found");
     Session out;
-    out.token_hash = s->getColumn(0).getString();
-    out.csrf_hash = s->getColumn(1).getString();
-    out.user_id = UserId(s->getColumn(2).getInt64());
-    out.created_at = s->getColumn(3).getInt64();
-    out.expires_at = s->getColumn(4).getInt64();
+    out.token_hash = s.Text(0);
+    out.csrf_hash = s.Text(1);
+    out.user_id = UserId(s.Int64(2));
+    out.created_at = s.Int64(3);
+    out.expires_at = s.Int64(4);
     return out;
   });
 }
@@ -166,8 +165,8 @@ Status SqliteStore::DeleteSession(std::string_view token_hash) {
   std::lock_guard<std::mutex> lock(writer_mu_);
   return Guarded("DeleteSession", [&]() -> Status {
     Stmt s(*writer_, "DELETE FROM sessions WHERE token_hash = ?");
-    s->bind(1, std::string(token_hash));
-    s->exec();  // deleting a missing session is not an error: logging out twice is fine
+    s.Bind(1, token_hash);
+    s.Exec();  // deleting a missing session is not an error: logging out twice is fine
     return Status::Ok();
   });
 }
@@ -176,8 +175,8 @@ Result<int> SqliteStore::DeleteExpiredSessions(int64_t now) {
   std::lock_guard<std::mutex> lock(writer_mu_);
   return Guarded("DeleteExpiredSessions", [&]() -> Result<int> {
     Stmt s(*writer_, "DELETE FROM sessions WHERE expires_at <= ?");
-    s->bind(1, now);
-    return s->exec();
+    s.Bind(1, now);
+    return s.Exec();
   });
 }
 
@@ -185,9 +184,9 @@ Result<std::vector<Membership>> SqliteStore::ListMemberships(UserId user) {
   auto reader = AcquireReader();
   return Guarded("ListMemberships", [&]() -> Result<std::vector<Membership>> {
     Stmt s(*reader, PM_MEMBERSHIP_SELECT "WHERE m.user_id = ? ORDER BY t.created_at, t.id");
-    s->bind(1, user.value);
+    s.Bind(1, user.value);
     std::vector<Membership> out;
-    while (s->executeStep()) out.push_back(ReadMembership(*s));
+    while (s.Step()) out.push_back(ReadMembership(s));
     return out;
   });
 }
@@ -196,11 +195,11 @@ Result<Membership> SqliteStore::FindMembership(UserId user, std::string_view slu
   auto reader = AcquireReader();
   return Guarded("FindMembership", [&]() -> Result<Membership> {
     Stmt s(*reader, PM_MEMBERSHIP_SELECT "WHERE t.slug = ? AND m.user_id = ?");
-    s->bind(1, std::string(slug));
-    s->bind(2, user.value);
+    s.Bind(1, slug);
+    s.Bind(2, user.value);
     // One message for "no such workspace" and "not a member": no existence leak.
-    if (!s->executeStep()) return MakeError(ErrorCode::kNotFound, "workspace not found");
-    return ReadMembership(*s);
+    if (!s.Step()) return MakeError(ErrorCode::kNotFound, "workspace not found");
+    return ReadMembership(s);
   });
 }
 

@@ -5,7 +5,6 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Exception.h>
-#include <SQLiteCpp/Statement.h>
 
 #include "store/sqlite/connection.h"
 #include "store/sqlite/errors.h"
@@ -25,45 +24,45 @@ namespace {
   "image_bytes, image_sha256, colors_json, labels_json, coverage_json, regions_json, "     \
   "region_colors_json, params_json, position, created_by, created_at, updated_at"
 
-Palette ReadPalette(SQLite::Statement& s) {
+Palette ReadPalette(sqlite::Stmt& s) {
   Palette p;
-  p.id = PaletteId(s.getColumn(0).getInt64());
-  p.tenant_id = TenantId(s.getColumn(1).getInt64());
-  p.name = s.getColumn(2).getString();
-  p.image.object_key = s.getColumn(3).getString();
-  p.image.format = s.getColumn(4).getString();
-  p.image.mime = s.getColumn(5).getString();
-  p.image.width = s.getColumn(6).getInt();
-  p.image.height = s.getColumn(7).getInt();
-  p.image.bytes = s.getColumn(8).getInt64();
-  p.image.sha256 = s.getColumn(9).getString();
-  p.colors_json = s.getColumn(10).getString();
-  p.labels_json = s.getColumn(11).getString();
-  p.coverage_json = s.getColumn(12).getString();
-  p.regions_json = s.getColumn(13).getString();
-  p.region_colors_json = s.getColumn(14).getString();
-  p.params_json = s.getColumn(15).getString();
-  p.position = s.getColumn(16).getInt64();
-  p.created_by = UserId(s.getColumn(17).getInt64());  // NULL (creator erased) reads as 0
-  p.created_at = s.getColumn(18).getInt64();
-  p.updated_at = s.getColumn(19).getInt64();
+  p.id = PaletteId(s.Int64(0));
+  p.tenant_id = TenantId(s.Int64(1));
+  p.name = s.Text(2);
+  p.image.object_key = s.Text(3);
+  p.image.format = s.Text(4);
+  p.image.mime = s.Text(5);
+  p.image.width = s.Int(6);
+  p.image.height = s.Int(7);
+  p.image.bytes = s.Int64(8);
+  p.image.sha256 = s.Text(9);
+  p.colors_json = s.Text(10);
+  p.labels_json = s.Text(11);
+  p.coverage_json = s.Text(12);
+  p.regions_json = s.Text(13);
+  p.region_colors_json = s.Text(14);
+  p.params_json = s.Text(15);
+  p.position = s.Int64(16);
+  p.created_by = UserId(s.Int64(17));  // NULL (creator erased) reads as 0
+  p.created_at = s.Int64(18);
+  p.updated_at = s.Int64(19);
   return p;
 }
 
 // Binds a std::optional<std::string> as TEXT or NULL (NULL = "leave the column as it is").
-void BindOptional(SQLite::Statement& s, int index, const std::optional<std::string>& v) {
+void BindOptional(sqlite::Stmt& s, int index, const std::optional<std::string>& v) {
   if (v) {
-    s.bind(index, *v);
+    s.Bind(index, *v);
   } else {
-    s.bind(index);
+    s.BindNull(index);
   }
 }
 
 // For a single-row UPDATE/DELETE ... RETURNING in autocommit mode: reads the row, then steps to
 // SQLITE_DONE, which commits, so a failed commit throws here instead of being lost in a reset.
-Palette ReadAndFinish(SQLite::Statement& s) {
+Palette ReadAndFinish(sqlite::Stmt& s) {
   Palette p = ReadPalette(s);
-  while (s.executeStep()) {
+  while (s.Step()) {
   }
   return p;
 }
@@ -87,27 +86,27 @@ Result<Palette> SqliteStore::CreatePalette(TenantId tenant, const NewPalette& pa
            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
            "(SELECT COALESCE(MAX(position), 0) + 1 FROM palettes WHERE tenant_id = ?1), "
            "?14, ?15, ?15) RETURNING " PM_PALETTE_COLUMNS);
-    s->bind(1, tenant.value);
-    s->bind(2, palette.name);
-    s->bind(3, palette.image.object_key);
-    s->bind(4, palette.image.format);
-    s->bind(5, palette.image.mime);
-    s->bind(6, palette.image.width);
-    s->bind(7, palette.image.height);
-    s->bind(8, palette.image.bytes);
-    s->bind(9, palette.image.sha256);
-    s->bind(10, palette.colors_json);
-    s->bind(11, palette.labels_json);
-    s->bind(12, palette.coverage_json);
-    s->bind(13, palette.params_json);
+    s.Bind(1, tenant.value);
+    s.Bind(2, palette.name);
+    s.Bind(3, palette.image.object_key);
+    s.Bind(4, palette.image.format);
+    s.Bind(5, palette.image.mime);
+    s.Bind(6, palette.image.width);
+    s.Bind(7, palette.image.height);
+    s.Bind(8, palette.image.bytes);
+    s.Bind(9, palette.image.sha256);
+    s.Bind(10, palette.colors_json);
+    s.Bind(11, palette.labels_json);
+    s.Bind(12, palette.coverage_json);
+    s.Bind(13, palette.params_json);
     if (palette.created_by.value > 0) {
-      s->bind(14, palette.created_by.value);
+      s.Bind(14, palette.created_by.value);
     } else {
-      s->bind(14);
+      s.BindNull(14);
     }
-    s->bind(15, now);
-    s->executeStep();
-    Palette out = ReadAndFinish(*s);  // the statement must be done before COMMIT
+    s.Bind(15, now);
+    s.Step();
+    Palette out = ReadAndFinish(s);  // the statement must be done before COMMIT
     tx.Commit();
     return out;
   } catch (const SQLite::Exception& e) {
@@ -139,21 +138,21 @@ Result<PalettePage> SqliteStore::ListPalettes(TenantId tenant,
                    "ORDER BY position DESC, id DESC LIMIT ?4"
                  : "SELECT " PM_PALETTE_COLUMNS " FROM palettes WHERE tenant_id = ?1 "
                    "ORDER BY position DESC, id DESC LIMIT ?4");
-    s->bind(1, tenant.value);
+    s.Bind(1, tenant.value);
     if (after) {
-      s->bind(2, after->position);
-      s->bind(3, after->id);
+      s.Bind(2, after->position);
+      s.Bind(3, after->id);
     }
-    s->bind(4, limit + 1);
+    s.Bind(4, limit + 1);
     PalettePage page;
     page.items.reserve(static_cast<size_t>(limit));
-    while (s->executeStep()) {
+    while (s.Step()) {
       if (static_cast<int>(page.items.size()) == limit) {
         const Palette& last = page.items.back();
         page.next = PageCursor{last.position, last.id.value};
         break;
       }
-      page.items.push_back(ReadPalette(*s));
+      page.items.push_back(ReadPalette(s));
     }
     return page;
   });
@@ -164,10 +163,10 @@ Result<Palette> SqliteStore::GetPalette(TenantId tenant, PaletteId id) {
   return Guarded("GetPalette", [&]() -> Result<Palette> {
     Stmt s(*reader,
            "SELECT " PM_PALETTE_COLUMNS " FROM palettes WHERE tenant_id = ? AND id = ?");
-    s->bind(1, tenant.value);
-    s->bind(2, id.value);
-    if (!s->executeStep()) return PaletteNotFound();
-    return ReadPalette(*s);
+    s.Bind(1, tenant.value);
+    s.Bind(2, id.value);
+    if (!s.Step()) return PaletteNotFound();
+    return ReadPalette(s);
   });
 }
 
@@ -185,18 +184,18 @@ Result<Palette> SqliteStore::UpdatePalette(TenantId tenant, PaletteId id,
            "region_colors_json = COALESCE(?6, region_colors_json), "
            "params_json = COALESCE(?7, params_json), updated_at = ?8 "
            "WHERE tenant_id = ?9 AND id = ?10 RETURNING " PM_PALETTE_COLUMNS);
-    BindOptional(*s, 1, update.name);
-    BindOptional(*s, 2, update.colors_json);
-    BindOptional(*s, 3, update.labels_json);
-    BindOptional(*s, 4, update.coverage_json);
-    BindOptional(*s, 5, update.regions_json);
-    BindOptional(*s, 6, update.region_colors_json);
-    BindOptional(*s, 7, update.params_json);
-    s->bind(8, now);
-    s->bind(9, tenant.value);
-    s->bind(10, id.value);
-    if (!s->executeStep()) return PaletteNotFound();
-    return ReadAndFinish(*s);
+    BindOptional(s, 1, update.name);
+    BindOptional(s, 2, update.colors_json);
+    BindOptional(s, 3, update.labels_json);
+    BindOptional(s, 4, update.coverage_json);
+    BindOptional(s, 5, update.regions_json);
+    BindOptional(s, 6, update.region_colors_json);
+    BindOptional(s, 7, update.params_json);
+    s.Bind(8, now);
+    s.Bind(9, tenant.value);
+    s.Bind(10, id.value);
+    if (!s.Step()) return PaletteNotFound();
+    return ReadAndFinish(s);
   });
 }
 
@@ -205,10 +204,10 @@ Result<Palette> SqliteStore::DeletePalette(TenantId tenant, PaletteId id) {
   return Guarded("DeletePalette", [&]() -> Result<Palette> {
     Stmt s(*writer_,
            "DELETE FROM palettes WHERE tenant_id = ? AND id = ? RETURNING " PM_PALETTE_COLUMNS);
-    s->bind(1, tenant.value);
-    s->bind(2, id.value);
-    if (!s->executeStep()) return PaletteNotFound();
-    return ReadAndFinish(*s);
+    s.Bind(1, tenant.value);
+    s.Bind(2, id.value);
+    if (!s.Step()) return PaletteNotFound();
+    return ReadAndFinish(s);
   });
 }
 

@@ -6,13 +6,13 @@
 #include <sys/stat.h>
 
 #include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <mutex>
 
 #include "store/migrations.h"
 #include "store/sqlite/connection.h"
@@ -47,6 +47,14 @@ Status CreateParentDirectories(const std::string& path) {
     }
   }
   return Status::Ok();
+}
+
+// Process-wide SQLite settings, once, before the library initialises: memory statistics off,
+// because with them on every sqlite3_malloc takes one global mutex that all reader threads
+// contend on. sqlite3_config fails harmlessly (SQLITE_MISUSE) if SQLite is already initialised.
+void ConfigureSqliteOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
 }
 
 int64_t NowMillis() {
@@ -109,6 +117,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
     return MakeError(ErrorCode::kInvalidArgument, "database.busy_timeout_ms must be >= 0");
   }
   PM_RETURN_IF_ERROR(CreateParentDirectories(path));
+  ConfigureSqliteOnce();
 
   std::unique_ptr<SqliteStore> store(new SqliteStore());
   auto opened = Guarded("open " + path, [&]() -> Status {
@@ -130,11 +139,11 @@ int64_t SqliteStore::AppliedVersion(Connection& conn) {
   {
     Stmt exists(conn,
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
-    if (!exists->executeStep()) return -1;
+    if (!exists.Step()) return -1;
   }
   Stmt max(conn, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-  max->executeStep();
-  return max->getColumn(0).getInt64();
+  max.Step();
+  return max.Int64(0);
 }
 
 Result<int> SqliteStore::Migrate() {
@@ -152,17 +161,17 @@ Result<int> SqliteStore::Migrate() {
       bool done;
       {
         Stmt is_applied(conn, "SELECT 1 FROM schema_migrations WHERE version = ?");
-        is_applied->bind(1, m.version);
-        done = is_applied->executeStep();
+        is_applied.Bind(1, m.version);
+        done = is_applied.Step();
       }
       if (done) continue;  // ~WriteTransaction rolls back the empty transaction
       conn.db().exec(m.sql);
       Stmt record(conn,
                   "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
-      record->bind(1, m.version);
-      record->bind(2, m.name);
-      record->bind(3, NowMillis());
-      record->exec();
+      record.Bind(1, m.version);
+      record.Bind(2, m.name);
+      record.Bind(3, NowMillis());
+      record.Exec();
       tx.Commit();
       ++applied;
     }
@@ -180,11 +189,11 @@ Result<std::vector<MigrationInfo>> SqliteStore::Migrations() {
     if (AppliedVersion(*reader) >= 0) {
       // Rows the binary does not know (a newer binary migrated this file) are listed too.
       Stmt rows(*reader, "SELECT version, name FROM schema_migrations ORDER BY version");
-      while (rows->executeStep()) {
-        int version = rows->getColumn(0).getInt();
+      while (rows.Step()) {
+        int version = rows.Int(0);
         auto& info = by_version[version];
         info.version = version;
-        if (info.name.empty()) info.name = rows->getColumn(1).getString();
+        if (info.name.empty()) info.name = rows.Text(1);
         info.applied = true;
       }
     }
