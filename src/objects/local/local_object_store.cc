@@ -23,7 +23,7 @@ constexpr mode_t kFileMode = 0640;
 constexpr const char* kTempDir = ".tmp";
 // How often a Commit re-resolves its parent directory when a concurrent Delete removed it (an
 // emptied directory is pruned between our mkdir and our rename).
-constexpr int kCommitAttempts = 4;
+constexpr int kCommitAttempts = 10;
 
 // Owns a file descriptor.
 class UniqueFd {
@@ -106,7 +106,7 @@ int FsyncFd(int fd) {
 // entry is fsynced, so a committed object's path survives a crash.
 // Returns 0 and sets *out, or an errno: ENOENT/ENOTDIR (missing, or a file where a directory
 // should be), ELOOP (a symlink), or an I/O error.
-int OpenDir(int root_fd, std::string_view dir, bool create, UniqueFd* out) {
+int OpenDirOnce(int root_fd, std::string_view dir, bool create, UniqueFd* out) {
   UniqueFd cur(::fcntl(root_fd, F_DUPFD_CLOEXEC, 0));
   if (!cur.valid()) return errno;
   size_t start = 0;
@@ -117,21 +117,38 @@ int OpenDir(int root_fd, std::string_view dir, bool create, UniqueFd* out) {
     start = end + 1;
 
     int fd = OpenDirAt(cur.get(), segment);
-    // Bounded retries: a concurrent Delete may prune the directory we have just made.
-    for (int attempt = 0; fd < 0 && errno == ENOENT && create && attempt < kCommitAttempts;
-         ++attempt) {
+    if (fd < 0 && errno == ENOENT && create) {
       if (::mkdirat(cur.get(), segment.c_str(), kDirMode) == 0) {
         if (FsyncFd(cur.get()) != 0) return errno;
       } else if (errno != EEXIST) {
-        return errno;
+        return errno;  // ENOENT: `cur` itself was just pruned; the caller starts over
       }
       fd = OpenDirAt(cur.get(), segment);
+    }
+    if (fd < 0 && errno == ENOTDIR) {
+      // O_DIRECTORY | O_NOFOLLOW on a symlink gives ENOTDIR; tell it apart from a plain file.
+      struct stat st;
+      if (::fstatat(cur.get(), segment.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+          S_ISLNK(st.st_mode)) {
+        return ELOOP;
+      }
+      errno = ENOTDIR;
     }
     if (fd < 0) return errno;
     cur = UniqueFd(fd);
   }
   *out = std::move(cur);
   return 0;
+}
+
+int OpenDir(int root_fd, std::string_view dir, bool create, UniqueFd* out) {
+  for (int attempt = 1;; ++attempt) {
+    int err = OpenDirOnce(root_fd, dir, create, out);
+    // A concurrent Delete may prune a directory between our mkdir and our next step: start over
+    // (bounded; each retry needs another Delete to empty the same directory at that instant).
+    if (err == ENOENT && create && attempt < kCommitAttempts) continue;
+    return err;
+  }
 }
 
 // Splits a valid key into its directory part ("" for a top-level key) and final name.
@@ -293,7 +310,9 @@ class LocalObjectWriter final : public ObjectWriter {
 // whose keys start with `prefix`. Entries that vanish while we walk are skipped.
 Status ListDir(int dir_fd, const std::string& base, std::string_view prefix,
                std::vector<ObjectInfo>* out) {
-  int dup_fd = ::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
+  // A new open file description (not dup()): directory fds are shared (the root's by every
+  // caller), and a dup would share, and move, their read offset.
+  int dup_fd = ::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dup_fd < 0) return IoError("list", base, errno);
   DIR* d = ::fdopendir(dup_fd);
   if (d == nullptr) {
@@ -414,7 +433,9 @@ Result<std::unique_ptr<ObjectReader>> LocalObjectStore::Open(std::string_view ke
   int fd;
   do {
     // O_NOFOLLOW: a symlink as the final component fails with ELOOP (-> kNotFound).
-    fd = ::openat(parent.get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    // O_NONBLOCK: opening a FIFO planted in the tree must not hang; it is rejected just below,
+    // and on a regular file the flag has no effect.
+    fd = ::openat(parent.get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   } while (fd < 0 && errno == EINTR);
   if (fd < 0) return ReadPathError("open", key, errno);
   UniqueFd file(fd);
