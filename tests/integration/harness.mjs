@@ -19,6 +19,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -562,6 +563,82 @@ export function rawHttp(baseUrl, { method = 'GET', path: p = '/', headers = {}, 
       }
     })();
   });
+}
+
+// One request over a raw TCP socket, for framing that fetch will not send (chunked bodies).
+// Writes `head` (request line + headers, CRLF-terminated, blank line included), then waits for
+// the server's answer; only if none has started within `bodyAfterMs` does it send `body` (a
+// Buffer or string, already framed). A server that refuses the request on its headers therefore
+// never sees a body byte, so its immediate close cannot reset the connection under the response.
+// Resolves a Response_ once the server closes the connection or the response is complete.
+export function rawExchange(baseUrl, head, body = '', { bodyAfterMs = 2_000, deadlineMs = 20_000 } = {}) {
+  const u = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ host: u.hostname, port: Number(u.port) });
+    const bufs = [];
+    let bodyTimer = null;
+    let done = false;
+    const deadline = setTimeout(() => finish(new Error(`no complete response within ${deadlineMs} ms`)), deadlineMs);
+    function finish(err) {
+      if (done) return;
+      done = true;
+      clearTimeout(deadline);
+      clearTimeout(bodyTimer);
+      sock.destroy();
+      const raw = Buffer.concat(bufs);
+      if (err && raw.length === 0) {
+        reject(err);
+        return;
+      }
+      try {
+        resolve(parseRawResponse(raw));
+      } catch (e) {
+        reject(err || e);
+      }
+    }
+    sock.on('connect', () => {
+      sock.write(head);
+      bodyTimer = setTimeout(() => {
+        if (bufs.length === 0 && body.length > 0) sock.write(body);
+      }, bodyAfterMs);
+    });
+    sock.on('data', (d) => {
+      bufs.push(d);
+      if (isCompleteResponse(Buffer.concat(bufs))) finish();
+    });
+    sock.on('end', () => finish());
+    sock.on('error', (err) => finish(err));
+  });
+}
+
+function splitHead(raw) {
+  const i = raw.indexOf('\r\n\r\n');
+  if (i < 0) return null;
+  const lines = raw.subarray(0, i).toString('latin1').split('\r\n');
+  const status = Number(lines[0].split(' ')[1]);
+  const headers = new Headers();
+  for (const l of lines.slice(1)) {
+    const c = l.indexOf(':');
+    if (c > 0) headers.append(l.slice(0, c).trim(), l.slice(c + 1).trim());
+  }
+  return { status, headers, body: raw.subarray(i + 4) };
+}
+
+function isCompleteResponse(raw) {
+  const h = splitHead(raw);
+  if (!h) return false;
+  if (h.status === 100) return false;
+  const len = h.headers.get('content-length');
+  return len !== null && h.body.length >= Number(len);
+}
+
+function parseRawResponse(raw) {
+  let h = splitHead(raw);
+  if (!h) throw new Error(`incomplete HTTP response: ${JSON.stringify(raw.toString('latin1').slice(0, 200))}`);
+  while (h.status === 100) h = splitHead(h.body);
+  const len = h.headers.get('content-length');
+  const body = len !== null ? h.body.subarray(0, Number(len)) : h.body;
+  return new Response_({ status: h.status, headers: h.headers }, body);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -56,8 +56,11 @@ describe('palettes walk', () => {
     assert.equal(p.image.bytes, bytes.length, `${file} bytes`);
     assert.equal(p.image.sha256, sha256Hex(bytes), `${file} sha256`);
     assert.equal(p.image_url, `${base}/${p.id}/image`);
-    assertColorSet(p, { maxK: p.params && Number.isInteger(p.params.k) ? p.params.k : 20 });
-    assert.ok(p.params && Number.isInteger(p.params.k), `params.k: ${JSON.stringify(p.params)}`);
+    // params.k is the k it was extracted with; null (or absent) = the default parameters.
+    assert.ok(p.params && typeof p.params === 'object', `params: ${JSON.stringify(p.params)}`);
+    assert.ok(p.params.k === null || p.params.k === undefined ||
+      (Number.isInteger(p.params.k) && p.params.k >= 2 && p.params.k <= 20), `params.k: ${JSON.stringify(p.params)}`);
+    assertColorSet(p, { maxK: Number.isInteger(p.params.k) ? p.params.k : 20 });
     assert.ok(Array.isArray(p.regions), 'regions');
   }
 
@@ -70,19 +73,27 @@ describe('palettes walk', () => {
   it('uploads every test image (except truncated.jpg) with 201 and a palette', async () => {
     const files = fs.readdirSync(IMAGES_DIR).filter((f) => f !== TRUNCATED && formatForName(f)).sort();
     assert.ok(files.length >= 10, `test images found in ${IMAGES_DIR}: ${files}`);
+    // Check every file, then report all failures together (and keep the good uploads for the
+    // rest of the walk).
+    const failures = [];
     for (const file of files) {
       const bytes = fs.readFileSync(path.join(IMAGES_DIR, file));
       const res = await user.upload(bytes, file);
-      assertStatus(res, 201, `upload ${file}`);
-      const p = res.json.palette;
-      assert.ok(p, `${file}: response has {palette}: ${res.text.slice(0, 200)}`);
-      assertPalette(p, { file, bytes });
-      // GET returns the same palette.
-      const got = await user.get(`${base}/${p.id}`);
-      assertStatus(got, 200);
-      assert.deepEqual(got.json.palette, p, `${file}: GET equals the upload response`);
-      uploaded.push({ file, bytes, palette: p });
+      try {
+        assertStatus(res, 201, `upload ${file}`);
+        const p = res.json.palette;
+        assert.ok(p, `${file}: response has {palette}: ${res.text.slice(0, 200)}`);
+        uploaded.push({ file, bytes, palette: p });
+        assertPalette(p, { file, bytes });
+        // GET returns the same palette.
+        const got = await user.get(`${base}/${p.id}`);
+        assertStatus(got, 200);
+        assert.deepEqual(got.json.palette, p, `${file}: GET equals the upload response`);
+      } catch (err) {
+        failures.push(`${file}: ${err.message}`);
+      }
     }
+    assert.deepEqual(failures, [], failures.join('\n\n'));
     const ids = uploaded.map((u) => u.palette.id);
     assert.equal(new Set(ids).size, ids.length, 'distinct ids');
     if (server.objectsDir) {
