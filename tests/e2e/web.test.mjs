@@ -220,6 +220,31 @@ test('wrong password shows the error; the right one logs in', { timeout: 60000 }
     assert.deepEqual(cspViolations, [], 'no CSP violations');
   }));
 
+test('"Load more" pages through next_cursor, newest first', { timeout: 120000 }, () =>
+  step(async () => {
+    // Logged in by the previous test. 25 more palettes via the API: 26 in all, the list shows 24.
+    const csrf = (await page.context().cookies(server.url)).find((c) => c.name === 'pm_csrf')?.value ?? '';
+    const buffer = fs.readFileSync(path.join(IMAGES, 'fruits.jpg'));
+    for (let i = 1; i <= 25; i++) {
+      const res = await page.request.post(`${server.url}/api/v1/t/${encodeURIComponent(slug)}/palettes`, {
+        headers: { 'X-CSRF-Token': csrf },
+        multipart: { file: { name: `bulk-${String(i).padStart(2, '0')}.jpg`, mimeType: 'image/jpeg', buffer } },
+      });
+      assert.equal(res.status(), 201, `bulk upload ${i}: ${res.status()} ${await res.text()}`);
+    }
+    await page.goto(`${server.url}/w/${encodeURIComponent(slug)}`);
+    await page.getByTestId('palette-card').first().waitFor();
+    assert.equal(await page.getByTestId('palette-card').count(), 24);
+    assert.equal((await page.getByTestId('palette-name').first().textContent())?.trim(), 'bulk-25', 'newest first');
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await page.getByTestId('palette-card').nth(25).waitFor();
+    const names = (await page.getByTestId('palette-name').allTextContents()).map((n) => n.trim());
+    assert.equal(names.length, 26);
+    assert.equal(new Set(names).size, 26, 'no duplicates across pages');
+    assert.equal(names[25], 'Fruit bowl (e2e)', 'the oldest palette comes last');
+    assert.equal(await page.getByRole('button', { name: 'Load more' }).count(), 0, 'no "Load more" at the end');
+  }));
+
 async function assertSwatches(min) {
   const swatches = page.getByTestId('swatch');
   await swatches.first().waitFor();
