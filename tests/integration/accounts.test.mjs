@@ -319,7 +319,51 @@ describe('accounts', () => {
     });
   });
 
+  it('concurrent sign-ups all succeed; concurrent duplicates give exactly one 201', async () => {
+    const emails = Array.from({ length: 12 }, () => uniqueEmail('par'));
+    const results = await Promise.all(emails.map((email) => post('/api/v1/auth/signup', { email, password: PASSWORD })));
+    for (const r of results) assertStatus(r, 201, 'parallel sign-up');
+    const slugs = results.map((r) => r.json.workspaces[0].slug);
+    assert.equal(new Set(slugs).size, slugs.length, 'distinct workspace slugs');
+
+    const same = uniqueEmail('race');
+    const racers = await Promise.all(Array.from({ length: 6 }, () => post('/api/v1/auth/signup', { email: same, password: PASSWORD })));
+    const statuses = racers.map((r) => r.status).sort();
+    assert.deepEqual(statuses, [201, 409, 409, 409, 409, 409], `racing duplicate sign-ups: ${statuses}`);
+    for (const r of racers.filter((x) => x.status === 409)) assertError(r, 409, 'already_exists');
+  });
+
   it('the server is still alive after all of the above', () => {
     server.assertAlive();
+  });
+});
+
+describe('sign-up closed by config', () => {
+  let server;
+  before(async () => {
+    server = await startServer({ env: { PALETTEMAKER_AUTH_SIGNUP: 'closed' } });
+  });
+  after(async () => {
+    if (server) await server.stop();
+  });
+
+  it('sign-up is 403 permission_denied and sets no cookie', async () => {
+    const res = await rawFetch(`${server.url}/api/v1/auth/signup`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: uniqueEmail('closed'), password: PASSWORD }),
+    });
+    assertError(res, 403, 'permission_denied');
+    assert.ok(!res.setCookies().some((c) => c.startsWith('pm_session=') && !c.startsWith('pm_session=;')),
+      'no session cookie');
+  });
+
+  it('log-in of an unknown user is still 401', async () => {
+    const res = await rawFetch(`${server.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: uniqueEmail('closed'), password: PASSWORD }),
+    });
+    assertError(res, 401, 'unauthenticated');
   });
 });

@@ -104,6 +104,14 @@ describe('tenant isolation', () => {
     await assertAUnchanged();
   });
 
+  it('each tenant\'s objects live under its own tenants/{id}/ prefix', async () => {
+    const files = objectFiles(server);
+    if (!files) return; // storage is not a local directory in this run
+    const prefixes = new Set(files.map((f) => f.split('/').slice(0, 2).join('/')));
+    for (const f of files) assert.match(f, /^tenants\/[^/]+\/./, f);
+    assert.equal(prefixes.size, 2, `A's and B's objects under two tenant prefixes: ${files}`);
+  });
+
   it('without a session everything is 401 unauthenticated', async () => {
     const u = server.url;
     const cases = [

@@ -137,6 +137,15 @@ describe('palettes walk', () => {
     }
   });
 
+  it('If-None-Match follows RFC 9110: a list, a weak tag or * also match', async () => {
+    const { palette, bytes } = uploaded[0];
+    const tag = `"${sha256Hex(bytes)}"`;
+    for (const inm of [`"nope", ${tag}`, `W/${tag}`, '*']) {
+      const res = await user.get(`${base}/${palette.id}/image`, { headers: { 'If-None-Match': inm } });
+      assertStatus(res, 304, `If-None-Match: ${inm}`);
+    }
+  });
+
   it('extract with k=7 and k=9 gives ≤ k colours, deterministically, saved on the palette', async () => {
     const { palette } = uploaded.find((u) => u.file === 'fruits.jpg');
     const url = `${base}/${palette.id}/extract`;
@@ -227,6 +236,24 @@ describe('palettes walk', () => {
     assert.equal(hundred.next_cursor, null);
   });
 
+  it('cursors are stable: a new upload or a deleted boundary row neither duplicates nor skips', async () => {
+    const want = uploaded.map((u) => u.palette.id).reverse();
+    const first = await listAll('?limit=5');
+    assert.deepEqual(first.palettes.map((p) => p.id), want.slice(0, 5));
+    // Upload a newer palette, and delete the last row of page 1 (the cursor's boundary).
+    const extra = await user.upload(path.join(IMAGES_DIR, 'coins.png'), 'coins.png', { name: 'extra' });
+    assertStatus(extra, 201);
+    const boundary = first.palettes[4].id;
+    assertStatus(await user.del(`${base}/${boundary}`), 204);
+    const second = await listAll(`?limit=5&cursor=${encodeURIComponent(first.next_cursor)}`);
+    assert.deepEqual(second.palettes.map((p) => p.id), want.slice(5, 10),
+      'page 2 continues after the boundary, unaffected by the insert and the delete');
+    // Forget both changes in the walk's bookkeeping.
+    const gone = uploaded.findIndex((u) => u.palette.id === boundary);
+    uploaded.splice(gone, 1);
+    assertStatus(await user.del(`${base}/${extra.json.palette.id}`), 204);
+  });
+
   it('bad limit or cursor is 400 invalid_argument', async () => {
     for (const q of ['?limit=0', '?limit=101', '?limit=-1', '?limit=abc', '?limit=5x',
       '?cursor=garbage', '?cursor=%00%01', `?cursor=${'z'.repeat(300)}`]) {
@@ -291,6 +318,47 @@ describe('palettes walk', () => {
       assertError(await user.del(`${base}/${id}`), 404, 'not_found', `DELETE ${id}`);
       assertError(await user.post(`${base}/${id}/extract`, { k: 5 }), 404, 'not_found', `extract ${id}`);
     }
+  });
+
+  it('odd palette ids are a clean 400 or 404, never a 5xx', async () => {
+    for (const id of ['abc', '1.5', '-1', '99999999999999999999999', '1%2F..', '%00']) {
+      for (const [method, suffix] of [['GET', ''], ['GET', '/image'], ['DELETE', '']]) {
+        const res = await user.request(method, `${base}/${id}${suffix}`);
+        assert.ok([400, 404].includes(res.status), `${method} ${id}${suffix}: ${res.describe()}`);
+        assertError(res, res.status, res.status === 400 ? 'invalid_argument' : 'not_found', `${method} ${id}${suffix}`);
+      }
+    }
+  });
+
+  it('names with NUL, control characters and markup round-trip exactly or are refused with 400', async () => {
+    const { palette } = uploaded[0];
+    for (const name of ['a\u0000b', 'tab\there', '<script>alert(1)</script>', 'line\nbreak', '\u202eevil']) {
+      const res = await user.patch(`${base}/${palette.id}`, { name });
+      if (res.status === 200) {
+        const got = await user.get(`${base}/${palette.id}`);
+        assert.equal(got.json.palette.name, name, `stored exactly: ${JSON.stringify(name)}`);
+      } else {
+        assertError(res, 400, 'invalid_argument', JSON.stringify(name));
+      }
+    }
+    assertStatus(await user.patch(`${base}/${palette.id}`, { name: 'Sane again' }), 200);
+  });
+
+  it('a JSON body over server.max_json_bytes is 413 payload_too_large', async () => {
+    const { palette } = uploaded[0];
+    const res = await user.patch(`${base}/${palette.id}`, { name: 'x', pad: 'y'.repeat(2 * 1024 * 1024) });
+    assertError(res, 413, 'payload_too_large');
+  });
+
+  it('concurrent deletes of one palette: one 204, the rest 404', async () => {
+    const res = await user.upload(path.join(IMAGES_DIR, 'fruits.webp'), 'fruits.webp');
+    assertStatus(res, 201);
+    const id = res.json.palette.id;
+    const objs = objectFiles(server);
+    const results = await Promise.all(Array.from({ length: 5 }, () => user.del(`${base}/${id}`)));
+    const statuses = results.map((r) => r.status).sort();
+    assert.deepEqual(statuses, [204, 404, 404, 404, 404]);
+    if (objs) assert.equal(objectFiles(server).length, objs.length - 1);
   });
 
   it('delete: 204, then the palette, its image and its stored object are gone; again 404', async () => {

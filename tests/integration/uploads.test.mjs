@@ -2,12 +2,14 @@
 // Every refused upload must leave no row and no stored object (docs/API.md "Upload errors").
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import {
   assertError,
   assertStatus,
   imagePath,
+  listFilesRecursive,
   newUser,
   objectFiles,
   pngWithDimensions,
@@ -159,6 +161,68 @@ describe('bad uploads', () => {
       assert.equal(res.status, 401, text);
       assert.equal(JSON.parse(text).error.code, 'unauthenticated');
     });
+  });
+
+  it('concurrent uploads all land: distinct rows, one object each', async () => {
+    const rows = await count();
+    const objs = objectFiles(server);
+    const files = ['fruits.jpg', 'coins.png', 'fruits.webp', 'no_time_for_that_tiny.gif', 'multipage_rgb.tif',
+      'chelsea.avif', 'building.jpg', 'rocket.jpg'];
+    const results = await Promise.all(files.map((f) => user.upload(imagePath(f), f)));
+    results.forEach((r, i) => assertStatus(r, 201, `parallel upload of ${files[i]}`));
+    const ids = results.map((r) => r.json.palette.id);
+    assert.equal(new Set(ids).size, ids.length, 'distinct ids');
+    assert.equal(await count(), rows + files.length);
+    if (objs) assert.equal(objectFiles(server).length, objs.length + files.length);
+    // Each palette serves its own bytes.
+    for (let i = 0; i < files.length; i++) {
+      const img = await user.get(`${base}/${ids[i]}/image`);
+      assertStatus(img, 200);
+      assert.ok(img.bytes.equals(fs.readFileSync(imagePath(files[i]))), `${files[i]} bytes`);
+    }
+  });
+
+  it('file names with paths, odd characters or excessive length do not escape or break anything', async () => {
+    const names = ['../../../../evil.jpg', '..\\..\\evil2.jpg', 'Früchte süß.jpg', `${'a'.repeat(150)}.jpg`,
+      'noext', '.jpg', 'dots.in.name.jpg'];
+    for (const filename of names) {
+      const res = await user.upload(imagePath('fruits.jpg'), filename);
+      if (res.status !== 201) {
+        assertError(res, 400, 'invalid_argument', `filename ${JSON.stringify(filename)}`);
+        continue;
+      }
+      const n = res.json.palette.name;
+      assert.equal(typeof n, 'string');
+      assert.ok(n.trim().length >= 1 && [...n].length <= 100,
+        `name ${JSON.stringify(n)} from ${JSON.stringify(filename)} keeps the 1-100 rule`);
+    }
+    const up = await user.upload(imagePath('fruits.jpg'), 'Früchte süß.jpg');
+    assertStatus(up, 201);
+    assert.equal(up.json.palette.name, 'Früchte süß', 'UTF-8 file names survive');
+    // Nothing was written outside the data dir's own layout.
+    const all = listFilesRecursive(server.dataDir);
+    assert.ok(!all.some((f) => /evil/.test(f)), `no file named after the upload: ${all.filter((f) => /evil/.test(f))}`);
+    if (server.objectsDir) {
+      for (const f of objectFiles(server)) {
+        assert.match(f, /^tenants\/[^/]+\//, `object key under tenants/{id}/: ${f}`);
+        assert.ok(!/evil|Früchte|\.\./.test(f), `object key does not use the file name: ${f}`);
+      }
+    }
+    assert.ok(!fs.existsSync(path.join(path.dirname(server.dataDir), 'evil.jpg')));
+  });
+
+  it('the optional name field keeps the 1-100 rule', async () => {
+    for (const name of ['n'.repeat(101), '   ', '']) {
+      const rows = await count();
+      const res = await user.upload(imagePath('fruits.jpg'), 'fruits.jpg', { name });
+      if (res.status === 201) {
+        const n = res.json.palette.name;
+        assert.ok(n.trim().length >= 1 && [...n].length <= 100, `name ${JSON.stringify(n)} from field ${JSON.stringify(name)}`);
+      } else {
+        assertError(res, 400, 'invalid_argument', `name field ${JSON.stringify(name.slice(0, 10))}`);
+        assert.equal(await count(), rows, 'refused upload left no row');
+      }
+    }
   });
 
   // Chunked bodies go over a raw socket: the server refuses them on their headers, and a body
