@@ -5,8 +5,6 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Exception.h>
 
-#include <stdexcept>
-
 namespace pm::store::sqlite {
 
 Connection::Connection(const std::string& path, Mode mode, int busy_timeout_ms) {
@@ -17,8 +15,10 @@ Connection::Connection(const std::string& path, Mode mode, int busy_timeout_ms) 
   // tells us if it did not stick.
   std::string journal = db_->execAndGet("PRAGMA journal_mode=WAL").getString();
   if (journal != "wal") {
-    throw std::runtime_error("could not enable WAL journal mode on " + path + " (got '" +
-                             journal + "')");
+    // CANTOPEN so it maps to kUnavailable: the filesystem, not our code, is at fault.
+    throw SQLite::Exception("could not enable WAL journal mode on " + path + " (got '" +
+                                journal + "'; is the filesystem local?)",
+                            SQLITE_CANTOPEN);
   }
   db_->exec("PRAGMA synchronous=NORMAL");
   db_->exec("PRAGMA foreign_keys=ON");

@@ -26,8 +26,8 @@ class Connection {
   enum class Mode { kWriter, kReader };
 
   // Opens (creating when kWriter) PATH with journal_mode=WAL, synchronous=NORMAL,
-  // foreign_keys=ON and busy_timeout. Readers are query_only. Throws SQLite::Exception, or
-  // std::runtime_error when WAL cannot be enabled (e.g. a filesystem without shared memory).
+  // foreign_keys=ON and busy_timeout. Readers are query_only. Throws SQLite::Exception, also
+  // (as SQLITE_CANTOPEN) when WAL cannot be enabled (e.g. a filesystem without shared memory).
   Connection(const std::string& path, Mode mode, int busy_timeout_ms);
   ~Connection();
   Connection(const Connection&) = delete;
