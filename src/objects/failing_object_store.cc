@@ -44,15 +44,14 @@ struct FailingObjectStore::Injector {
     bool fail = rule->sticky ? call >= rule->from_call : call == rule->from_call;
     if (!fail) return std::nullopt;
     ++injected;
-    return MakeError(ErrorCode::kUnavailable, std::string("injected failure: ") +
-                                                  FailingOpName(op) + " (call " +
-                                                  std::to_string(call) + ")");
+    return MakeError(ErrorCode::kUnavailable, std::string("injected failure: ") + FailingOpName(op) +
+                                                  " (call " + std::to_string(call) + ")");
   }
 
   std::mutex mu;
-  std::array<int, kOpCount> calls{};               // GUARDED_BY(mu)
+  std::array<int, kOpCount> calls{};                // GUARDED_BY(mu)
   std::array<std::optional<Rule>, kOpCount> rules;  // GUARDED_BY(mu)
-  int injected = 0;                                // GUARDED_BY(mu)
+  int injected = 0;                                 // GUARDED_BY(mu)
 };
 
 namespace {

@@ -28,7 +28,7 @@ class FailingObjectStore final : public ObjectStore {
  public:
   enum class Op { kCreate, kWrite, kCommit, kOpen, kRead, kStat, kDelete, kList, kCheck };
 
-  explicit FailingObjectStore(ObjectStore* base);                 // not owned
+  explicit FailingObjectStore(ObjectStore* base);                  // not owned
   explicit FailingObjectStore(std::unique_ptr<ObjectStore> base);  // owned
   ~FailingObjectStore() override;
 

@@ -1,7 +1,6 @@
 #include "objects/memory_object_store.h"
 
 #include <algorithm>
-#include <cstring>
 #include <mutex>
 #include <utility>
 
@@ -22,9 +21,9 @@ struct MemoryObjectStore::State {
 
   const Clock* const clock;
   mutable std::mutex mu;
-  std::map<std::string, Entry> objects;     // GUARDED_BY(mu)
-  std::vector<std::string> ops;             // GUARDED_BY(mu)
-  std::optional<Error> check_error;         // GUARDED_BY(mu)
+  std::map<std::string, Entry> objects;  // GUARDED_BY(mu)
+  std::vector<std::string> ops;          // GUARDED_BY(mu)
+  std::optional<Error> check_error;      // GUARDED_BY(mu)
 };
 
 namespace {
@@ -68,8 +67,7 @@ class MemoryObjectWriter final : public ObjectWriter {
 
  private:
   Error Finished() const {
-    return MakeError(ErrorCode::kInternal,
-                     "object writer for " + key_ + " used after Commit or Abort");
+    return MakeError(ErrorCode::kInternal, "object writer for " + key_ + " used after Commit or Abort");
   }
 
   std::shared_ptr<State> state_;
@@ -84,7 +82,7 @@ class MemoryObjectReader final : public ObjectReader {
 
   Result<size_t> Read(char* buf, size_t n) override {
     size_t count = std::min(n, data_->size() - pos_);
-    if (count > 0) std::memcpy(buf, data_->data() + pos_, count);
+    data_->copy(buf, count, pos_);
     pos_ += count;
     return count;
   }
@@ -97,8 +95,7 @@ class MemoryObjectReader final : public ObjectReader {
 
 }  // namespace
 
-MemoryObjectStore::MemoryObjectStore(const Clock* clock)
-    : state_(std::make_shared<State>(clock)) {}
+MemoryObjectStore::MemoryObjectStore(const Clock* clock) : state_(std::make_shared<State>(clock)) {}
 
 MemoryObjectStore::~MemoryObjectStore() = default;
 
@@ -123,8 +120,7 @@ Result<ObjectInfo> MemoryObjectStore::Stat(std::string_view key) {
   std::lock_guard<std::mutex> lock(state_->mu);
   auto it = state_->objects.find(std::string(key));
   if (it == state_->objects.end()) return NotFound(key);
-  return ObjectInfo{it->first, static_cast<int64_t>(it->second.data->size()),
-                    it->second.modified_ms};
+  return ObjectInfo{it->first, static_cast<int64_t>(it->second.data->size()), it->second.modified_ms};
 }
 
 Status MemoryObjectStore::Delete(std::string_view key) {
@@ -143,8 +139,8 @@ Result<std::vector<ObjectInfo>> MemoryObjectStore::List(std::string_view prefix)
   // std::map orders keys bytewise, as the contract requires.
   for (auto it = state_->objects.lower_bound(std::string(prefix));
        it != state_->objects.end() && it->first.starts_with(prefix); ++it) {
-    out.push_back(ObjectInfo{it->first, static_cast<int64_t>(it->second.data->size()),
-                             it->second.modified_ms});
+    out.push_back(
+        ObjectInfo{it->first, static_cast<int64_t>(it->second.data->size()), it->second.modified_ms});
   }
   return out;
 }

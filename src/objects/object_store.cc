@@ -12,8 +12,8 @@ namespace {
 constexpr size_t kMaxKeyBytes = 1024;
 
 bool IsKeyChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-         c == '_' || c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+         c == '-';
 }
 
 Error BadKey(std::string_view why) {
@@ -82,9 +82,8 @@ Result<ObjectInfo> ObjectStore::PutBytes(std::string_view key, std::string_view 
 Result<std::string> ObjectStore::GetBytes(std::string_view key, int64_t max_bytes) {
   PM_ASSIGN_OR_RETURN(std::unique_ptr<ObjectReader> reader, Open(key));
   auto too_large = [&] {
-    return MakeError(ErrorCode::kPayloadTooLarge,
-                     "object " + std::string(key) + " is larger than " + std::to_string(max_bytes) +
-                         " bytes");
+    return MakeError(ErrorCode::kPayloadTooLarge, "object " + std::string(key) + " is larger than " +
+                                                      std::to_string(max_bytes) + " bytes");
   };
   if (reader->size() > max_bytes) return too_large();
   std::string out;
@@ -109,7 +108,8 @@ Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const ObjectStoreOptions& o
     // ("file://host/..." is NOT a host: it is the relative path "host/...").
     std::string path(url.substr(kFile.size()));
     if (path.empty()) {
-      return MakeError(ErrorCode::kInvalidArgument, "storage.url: file:// needs a path, e.g. file:///var/lib/palettemaker/objects");
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "storage.url: file:// needs a path, e.g. file:///var/lib/palettemaker/objects");
     }
     auto store = LocalObjectStore::OpenAt(path);
     if (!store.ok()) {
@@ -125,9 +125,8 @@ Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const ObjectStoreOptions& o
   size_t scheme_end = url.find("://");
   std::string scheme =
       scheme_end == std::string_view::npos ? "(none)" : std::string(url.substr(0, scheme_end));
-  return MakeError(ErrorCode::kInvalidArgument,
-                   "storage.url: unsupported scheme " + scheme +
-                       " (expected file://PATH or s3://BUCKET/PREFIX)");
+  return MakeError(ErrorCode::kInvalidArgument, "storage.url: unsupported scheme " + scheme +
+                                                    " (expected file://PATH or s3://BUCKET/PREFIX)");
 }
 
 }  // namespace pm::objects

@@ -57,7 +57,9 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-std::string ErrnoText(int err) { return std::error_code(err, std::generic_category()).message(); }
+std::string ErrnoText(int err) {
+  return std::error_code(err, std::generic_category()).message();
+}
 
 // I/O trouble is kUnavailable (503): the disk, not the request, is at fault.
 Error IoError(std::string_view what, std::string_view key, int err) {
@@ -128,8 +130,7 @@ int OpenDirOnce(int root_fd, std::string_view dir, bool create, UniqueFd* out) {
     if (fd < 0 && errno == ENOTDIR) {
       // O_DIRECTORY | O_NOFOLLOW on a symlink gives ENOTDIR; tell it apart from a plain file.
       struct stat st;
-      if (::fstatat(cur.get(), segment.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-          S_ISLNK(st.st_mode)) {
+      if (::fstatat(cur.get(), segment.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
         return ELOOP;
       }
       errno = ENOTDIR;
@@ -173,9 +174,9 @@ Error WritePathError(std::string_view what, std::string_view key, int err) {
                          "prefix of other objects on local storage)");
   }
   if (err == ELOOP) {
-    return MakeError(ErrorCode::kUnavailable,
-                     "object store: refusing to follow a symlink inside the storage root for " +
-                         std::string(key));
+    return MakeError(
+        ErrorCode::kUnavailable,
+        "object store: refusing to follow a symlink inside the storage root for " + std::string(key));
   }
   return IoError(what, key, err);
 }
@@ -184,8 +185,8 @@ bool IsKeySegment(const char* name) {
   if (name[0] == '\0' || name[0] == '.') return false;  // ".", "..", ".tmp", dot files
   for (const char* p = name; *p; ++p) {
     char c = *p;
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-';
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+              c == '_' || c == '-';
     if (!ok) return false;
   }
   return true;
@@ -226,8 +227,7 @@ class LocalObjectWriter final : public ObjectWriter {
  public:
   LocalObjectWriter(std::shared_ptr<const LocalObjectStore::Dirs> dirs, std::string key,
                     std::string temp_name, UniqueFd fd)
-      : dirs_(std::move(dirs)), key_(std::move(key)), temp_name_(std::move(temp_name)),
-        fd_(std::move(fd)) {}
+      : dirs_(std::move(dirs)), key_(std::move(key)), temp_name_(std::move(temp_name)), fd_(std::move(fd)) {}
   ~LocalObjectWriter() override { Abort(); }
 
   Status Write(std::string_view data) override {
@@ -293,8 +293,7 @@ class LocalObjectWriter final : public ObjectWriter {
     return e;
   }
   Error Finished() const {
-    return MakeError(ErrorCode::kInternal,
-                     "object writer for " + key_ + " used after Commit or Abort");
+    return MakeError(ErrorCode::kInternal, "object writer for " + key_ + " used after Commit or Abort");
   }
 
   std::shared_ptr<const LocalObjectStore::Dirs> dirs_;
@@ -308,8 +307,7 @@ class LocalObjectWriter final : public ObjectWriter {
 
 // Appends the objects under directory `dir_fd` (whose key path is `base`, "" or ending in '/')
 // whose keys start with `prefix`. Entries that vanish while we walk are skipped.
-Status ListDir(int dir_fd, const std::string& base, std::string_view prefix,
-               std::vector<ObjectInfo>* out) {
+Status ListDir(int dir_fd, const std::string& base, std::string_view prefix, std::vector<ObjectInfo>* out) {
   // A new open file description (not dup()): directory fds are shared (the root's by every
   // caller), and a dup would share, and move, their read offset.
   int dup_fd = ::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -374,9 +372,8 @@ Result<std::unique_ptr<LocalObjectStore>> LocalObjectStore::OpenAt(const std::st
   for (const auto& part : abs) {
     partial /= part;
     if (::mkdir(partial.c_str(), kDirMode) != 0 && errno != EEXIST) {
-      return MakeError(ErrorCode::kUnavailable, "cannot create object store root " + abs_str +
-                                                    ": " + partial.string() + ": " +
-                                                    ErrnoText(errno));
+      return MakeError(ErrorCode::kUnavailable, "cannot create object store root " + abs_str + ": " +
+                                                    partial.string() + ": " + ErrnoText(errno));
     }
   }
   auto dirs = std::make_shared<Dirs>();
@@ -388,8 +385,8 @@ Result<std::unique_ptr<LocalObjectStore>> LocalObjectStore::OpenAt(const std::st
                      "cannot open object store root " + abs_str + ": " + ErrnoText(errno));
   }
   if (::mkdirat(dirs->root.get(), kTempDir, kDirMode) != 0 && errno != EEXIST) {
-    return MakeError(ErrorCode::kUnavailable, "cannot create " + abs_str + "/" + kTempDir + ": " +
-                                                  ErrnoText(errno));
+    return MakeError(ErrorCode::kUnavailable,
+                     "cannot create " + abs_str + "/" + kTempDir + ": " + ErrnoText(errno));
   }
   dirs->tmp = UniqueFd(OpenDirAt(dirs->root.get(), kTempDir));
   if (!dirs->tmp.valid()) {
@@ -404,7 +401,9 @@ LocalObjectStore::LocalObjectStore(std::shared_ptr<const Dirs> dirs) : dirs_(std
 
 LocalObjectStore::~LocalObjectStore() = default;
 
-const std::string& LocalObjectStore::root() const { return dirs_->root_path; }
+const std::string& LocalObjectStore::root() const {
+  return dirs_->root_path;
+}
 
 std::string LocalObjectStore::NextTempName() {
   return "w-" + dirs_->token + "-" + std::to_string(next_temp_.fetch_add(1)) + ".tmp";
@@ -415,8 +414,8 @@ Result<std::unique_ptr<ObjectWriter>> LocalObjectStore::Create(std::string_view 
   std::string temp_name = NextTempName();
   int fd;
   do {
-    fd = ::openat(dirs_->tmp.get(), temp_name.c_str(),
-                  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, kFileMode);
+    fd = ::openat(dirs_->tmp.get(), temp_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                  kFileMode);
   } while (fd < 0 && errno == EINTR);
   if (fd < 0) return IoError("create temp file for", key, errno);
   return std::unique_ptr<ObjectWriter>(
@@ -504,8 +503,7 @@ Result<std::vector<ObjectInfo>> LocalObjectStore::List(std::string_view prefix) 
   }
   std::string base = dir.empty() ? std::string() : std::string(dir) + "/";
   PM_RETURN_IF_ERROR(ListDir(start.get(), base, prefix, &out));
-  std::sort(out.begin(), out.end(),
-            [](const ObjectInfo& a, const ObjectInfo& b) { return a.key < b.key; });
+  std::sort(out.begin(), out.end(), [](const ObjectInfo& a, const ObjectInfo& b) { return a.key < b.key; });
   return out;
 }
 
@@ -520,8 +518,8 @@ Status LocalObjectStore::Check() {
   }
   // Writability is what matters (read-only remount, permissions, full disk): create a file.
   std::string probe = "check-" + NextTempName();
-  int fd = ::openat(dirs_->tmp.get(), probe.c_str(),
-                    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, kFileMode);
+  int fd = ::openat(dirs_->tmp.get(), probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                    kFileMode);
   if (fd < 0) return IoError("check: create file in", root + "/" + kTempDir, errno);
   ::close(fd);
   ::unlinkat(dirs_->tmp.get(), probe.c_str(), 0);

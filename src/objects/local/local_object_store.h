@@ -2,7 +2,7 @@
 //
 // Layout: key "tenants/1/images/ab.png" is the file ROOT/tenants/1/images/ab.png; writes in
 // progress live in ROOT/.tmp/ (same filesystem, so Commit is a rename). Keys can never name
-// ".tmp" because ValidateKey rejects segments that start with '.'. See docs/OBJECT_KEYS.md.
+// ".tmp" because ValidateKey rejects segments that start with '.'.
 //
 // Durability: Commit fsyncs the file, renames it into place and fsyncs the parent directory (and
 // any directory it had to create), so a committed object survives a crash and a reader sees the

@@ -1,6 +1,5 @@
 // Runs the ObjectStore contract (object_store_contract.h) against every backend in this build.
 #include <catch2/catch.hpp>
-
 #include <memory>
 #include <vector>
 
@@ -41,9 +40,8 @@ TEST_CASE("ObjectStore contract: local via OpenObjectStore(file://)", "[objects]
 
 // A wrapper with no failures configured must be transparent.
 TEST_CASE("ObjectStore contract: failing wrapper with no failures", "[objects][contract]") {
-  RunObjectStoreContract([] {
-    return std::make_unique<FailingObjectStore>(std::make_unique<MemoryObjectStore>());
-  });
+  RunObjectStoreContract(
+      [] { return std::make_unique<FailingObjectStore>(std::make_unique<MemoryObjectStore>()); });
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
+#include "objects/failing_object_store.h"
+
 #include <catch2/catch.hpp>
 
-#include "objects/failing_object_store.h"
 #include "objects/memory_object_store.h"
 
 namespace pm::objects {
@@ -26,9 +27,8 @@ TEST_CASE("failing: FailNth fails exactly the nth call from now", "[objects][fai
   CHECK(store.calls(Op::kCreate) == 4);
   CHECK(store.injected_failures() == 1);
   // The failed Create never reached the wrapped store.
-  CHECK(memory.operations() == std::vector<std::string>{"create warm-up", "commit warm-up",
-                                                        "create a", "abort a", "create c",
-                                                        "abort c"});
+  CHECK(memory.operations() == std::vector<std::string>{"create warm-up", "commit warm-up", "create a",
+                                                        "abort a", "create c", "abort c"});
 }
 
 TEST_CASE("failing: a failed commit leaves nothing behind", "[objects][failing]") {

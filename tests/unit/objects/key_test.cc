@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "objects/object_store.h"
@@ -8,9 +7,8 @@ namespace pm::objects {
 namespace {
 
 TEST_CASE("ValidateKey accepts well-formed keys", "[objects][keys]") {
-  for (const std::string key :
-       {"a", "tenants/1/images/abc.png", "A-Z_a-z.0-9", "a.b..c/d..", "x/y/z/w", "-", "_",
-        "tenants/1/images/5f2b9c-0001.original.jpg"}) {
+  for (const std::string key : {"a", "tenants/1/images/abc.png", "A-Z_a-z.0-9", "a.b..c/d..", "x/y/z/w", "-",
+                                "_", "tenants/1/images/5f2b9c-0001.original.jpg"}) {
     INFO(key);
     CHECK(ValidateKey(key).ok());
   }
@@ -22,37 +20,38 @@ TEST_CASE("ValidateKey accepts well-formed keys", "[objects][keys]") {
 
 TEST_CASE("ValidateKey rejects traversal, odd bytes and bad shapes", "[objects][keys]") {
   const std::string bad[] = {
-      "",                     // empty
-      "../x",                 // traversal
+      "",      // empty
+      "../x",  // traversal
       "a/../b",
       "a/..",
       "..",
       ".",
       "./a",
       "a/./b",
-      "/etc/passwd",          // absolute
+      "/etc/passwd",  // absolute
       "/",
-      "a//b",                 // empty segment
-      "a/",                   // trailing slash (empty last segment)
-      "a\\b",                 // backslash
+      "a//b",  // empty segment
+      "a/",    // trailing slash (empty last segment)
+      "a\\b",  // backslash
       "..\\x",
-      "%2e%2e/x",             // '%' is outside the charset: no percent-encoding tricks
+      "%2e%2e/x",  // '%' is outside the charset: no percent-encoding tricks
       "a%2Fb",
-      std::string("a\0b", 3), // NUL
+      std::string("a\0b", 3),  // NUL
       std::string("\0", 1),
-      "a\nb",                 // control characters
+      "a\nb",  // control characters
       "a\tb",
       "a\x7f",
-      "a b",                  // space
-      "caf\xc3\xa9",          // UTF-8 (non-ASCII)
-      "\xe2\x80\xae" "gnp.exe",  // RTL override
+      "a b",          // space
+      "caf\xc3\xa9",  // UTF-8 (non-ASCII)
+      "\xe2\x80\xae"
+      "gnp.exe",  // RTL override
       "a:b",
       "~root",
       "a*",
-      ".tmp/x",               // segments starting with '.' are reserved
+      ".tmp/x",  // segments starting with '.' are reserved
       ".hidden",
       "tenants/1/.git/config",
-      std::string(1025, 'k'), // too long
+      std::string(1025, 'k'),  // too long
   };
   for (const std::string& key : bad) {
     INFO("key bytes: " << key.size() << " \"" << key << "\"");

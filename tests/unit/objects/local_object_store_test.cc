@@ -1,10 +1,11 @@
 // LocalObjectStore specifics: the on-disk layout, temp files, symlinks, the root directory.
-#include <catch2/catch.hpp>
+#include "objects/local/local_object_store.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -12,7 +13,6 @@
 #include <thread>
 
 #include "objects/failing_object_store.h"
-#include "objects/local/local_object_store.h"
 #include "temp_dir.h"
 
 namespace fs = std::filesystem;
@@ -83,8 +83,7 @@ TEST_CASE("local: a root that cannot be a directory is kUnavailable", "[objects]
   CHECK(via_url.error().message.starts_with("storage.url: "));
 }
 
-TEST_CASE("local: file:// URLs take the rest as the path, absolute or relative",
-          "[objects][local]") {
+TEST_CASE("local: file:// URLs take the rest as the path, absolute or relative", "[objects][local]") {
   TempDir tmp;
   auto abs = OpenObjectStore({"file://" + tmp.str() + "/abs"});
   REQUIRE(abs.ok());
@@ -240,8 +239,7 @@ TEST_CASE("local: symlinks planted inside the root are never followed", "[object
   }
 }
 
-TEST_CASE("local: deleting the last object prunes empty directories, never the root",
-          "[objects][local]") {
+TEST_CASE("local: deleting the last object prunes empty directories, never the root", "[objects][local]") {
   TempDir tmp;
   fs::path root = tmp.path() / "o";
   auto store = OpenOrDie(root);
@@ -260,8 +258,7 @@ TEST_CASE("local: deleting the last object prunes empty directories, never the r
   CHECK(store->Check().ok());
 }
 
-TEST_CASE("local: commits racing deletes that prune their directory still land",
-          "[objects][local]") {
+TEST_CASE("local: commits racing deletes that prune their directory still land", "[objects][local]") {
   TempDir tmp;
   auto store = OpenOrDie(tmp.path() / "o");
   std::atomic<bool> stop{false};

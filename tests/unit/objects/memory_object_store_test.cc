@@ -1,8 +1,9 @@
 // MemoryObjectStore's test-facing extras (its contract is checked in contract_test.cc).
+#include "objects/memory_object_store.h"
+
 #include <catch2/catch.hpp>
 
 #include "common/clock.h"
-#include "objects/memory_object_store.h"
 
 namespace pm::objects {
 namespace {
@@ -21,8 +22,7 @@ TEST_CASE("memory: records the calls a caller made", "[objects][memory]") {
   CHECK(store.Create("../x").error().code == ErrorCode::kInvalidArgument);
   CHECK(store.operations() == Ops{"create tenants/1/a", "commit tenants/1/a", "create tenants/1/b",
                                   "abort tenants/1/b", "open tenants/1/a", "stat tenants/1/zz",
-                                  "list tenants/1/", "delete tenants/1/a", "check",
-                                  "create ../x"});
+                                  "list tenants/1/", "delete tenants/1/a", "check", "create ../x"});
   store.ClearOperations();
   CHECK(store.operations().empty());
 }

@@ -1,8 +1,7 @@
 #include "object_store_contract.h"
 
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <string>
 #include <thread>
 #include <vector>
@@ -48,7 +47,9 @@ void RequirePut(ObjectStore& store, const std::string& key, const std::string& d
   REQUIRE(info.ok());
 }
 
-ErrorCode CodeOf(const Status& s) { return s.error().code; }
+ErrorCode CodeOf(const Status& s) {
+  return s.error().code;
+}
 template <typename T>
 ErrorCode CodeOf(const Result<T>& r) {
   return r.error().code;
@@ -148,8 +149,8 @@ void RunObjectStoreContract(const ObjectStoreFactory& factory) {
 
   SECTION("a missing key is kNotFound for open, stat and get") {
     RequirePut(store, "tenants/1/present", "p");
-    for (const char* key : {"tenants/1/missing", "tenants/2/present", "tenants/1/present/x",
-                            "tenants/1", "tenants"}) {
+    for (const char* key :
+         {"tenants/1/missing", "tenants/2/present", "tenants/1/present/x", "tenants/1", "tenants"}) {
       INFO(key);
       auto open = store.Open(key);
       REQUIRE_FALSE(open.ok());
@@ -169,9 +170,9 @@ void RunObjectStoreContract(const ObjectStoreFactory& factory) {
     REQUIRE(store.Delete("tenants/1/a/b").ok());
     CHECK(CodeOf(store.Stat("tenants/1/a/b")) == ErrorCode::kNotFound);
     CHECK(CodeOf(store.Open("tenants/1/a/b")) == ErrorCode::kNotFound);
-    REQUIRE(store.Delete("tenants/1/a/b").ok());         // again
-    REQUIRE(store.Delete("tenants/9/never/was").ok());   // never existed
-    REQUIRE(store.Delete("tenants/1/a").ok());           // only a prefix: nothing to delete
+    REQUIRE(store.Delete("tenants/1/a/b").ok());        // again
+    REQUIRE(store.Delete("tenants/9/never/was").ok());  // never existed
+    REQUIRE(store.Delete("tenants/1/a").ok());          // only a prefix: nothing to delete
     auto list = store.List("");
     REQUIRE(list.ok());
     CHECK(Keys(*list) == std::vector<std::string>{"tenants/1/a/c"});
@@ -183,9 +184,8 @@ void RunObjectStoreContract(const ObjectStoreFactory& factory) {
 
   SECTION("list returns keys under the prefix, sorted, and nothing else") {
     // Written out of order; "tenants/10/" must not leak into "tenants/1/".
-    for (const char* key : {"tenants/10/z", "tenants/1/b/2", "tenants/2/a", "tenants/1/a",
-                            "tenants/1/b/1", "tenants/1/B", "other/tenants/1/a", "tenants/1-x/a",
-                            "tenants/1/b/10"}) {
+    for (const char* key : {"tenants/10/z", "tenants/1/b/2", "tenants/2/a", "tenants/1/a", "tenants/1/b/1",
+                            "tenants/1/B", "other/tenants/1/a", "tenants/1-x/a", "tenants/1/b/10"}) {
       RequirePut(store, key, key);
     }
     auto one = store.List("tenants/1/");
@@ -202,8 +202,8 @@ void RunObjectStoreContract(const ObjectStoreFactory& factory) {
     auto loose = store.List("tenants/1");
     REQUIRE(loose.ok());
     CHECK(Keys(*loose) == std::vector<std::string>{"tenants/1-x/a", "tenants/1/B", "tenants/1/a",
-                                                   "tenants/1/b/1", "tenants/1/b/10",
-                                                   "tenants/1/b/2", "tenants/10/z"});
+                                                   "tenants/1/b/1", "tenants/1/b/10", "tenants/1/b/2",
+                                                   "tenants/10/z"});
     auto partial = store.List("tenants/1/b/1");
     REQUIRE(partial.ok());
     CHECK(Keys(*partial) == std::vector<std::string>{"tenants/1/b/1", "tenants/1/b/10"});
