@@ -34,7 +34,9 @@ int main(int argc, char** argv) {
       std::cerr << "embedgen: " << file << " is not under " << root << "\n";
       return 1;
     }
-    names.push_back("/" + file.substr(root.size()));
+    std::string name(1, '/');
+    name.append(file, root.size(), std::string::npos);
+    names.push_back(name);
     sizes.push_back(data.size());
     out << "const unsigned char kData" << (i - 3) << "[] = {";
     for (size_t j = 0; j < data.size(); ++j) {

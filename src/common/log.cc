@@ -76,18 +76,24 @@ void Write(Level level, std::string_view msg, std::initializer_list<Field> field
   if (static_cast<int>(level) < g_level.load(std::memory_order_relaxed)) return;
   auto now = std::chrono::system_clock::now();
   std::string line;
+  line.reserve(128);
   if (g_json) {
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-    line = "{\"ts\":" + std::to_string(ms) + ",\"level\":\"" + LevelName(level) + "\",\"msg\":\"" +
-           JsonEscape(msg) + "\"";
+    line.append("{\"ts\":").append(std::to_string(ms));
+    line.append(",\"level\":\"").append(LevelName(level));
+    line.append("\",\"msg\":\"").append(JsonEscape(msg)).append("\"");
     for (const auto& f : fields) {
-      line += ",\"" + JsonEscape(f.key) + "\":";
-      line += f.is_number ? f.value : "\"" + JsonEscape(f.value) + "\"";
+      line.append(",\"").append(JsonEscape(f.key)).append("\":");
+      if (f.is_number) {
+        line.append(f.value);
+      } else {
+        line.append("\"").append(JsonEscape(f.value)).append("\"");
+      }
     }
-    line += "}";
+    line.append("}");
   } else {
-    line = std::string(LevelName(level)) + " " + std::string(msg);
-    for (const auto& f : fields) line += " " + f.key + "=" + f.value;
+    line.append(LevelName(level)).append(" ").append(msg);
+    for (const auto& f : fields) line.append(" ").append(f.key).append("=").append(f.value);
   }
   Logger()->info(line);
 }
