@@ -34,10 +34,16 @@ const char* LevelName(Level l) {
 }
 }  // namespace
 
-std::string JsonEscape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  for (unsigned char c : s) {
+void AppendJsonEscaped(std::string& out, std::string_view s) {
+  size_t clean = 0;
+  while (clean < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[clean]);
+    if (c < 0x20 || c == '"' || c == '\\') break;
+    ++clean;
+  }
+  out.append(s.data(), clean);
+  for (size_t i = clean; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -54,6 +60,12 @@ std::string JsonEscape(std::string_view s) {
         }
     }
   }
+}
+
+std::string JsonEscape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  AppendJsonEscaped(out, s);
   return out;
 }
 

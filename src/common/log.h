@@ -37,5 +37,7 @@ inline void Error(std::string_view m, std::initializer_list<Field> f = {}) { Wri
 
 // JSON string escaping, shared with the few places that hand-build JSON.
 std::string JsonEscape(std::string_view s);
+// Appends the escaped form of `s` to `out` (no quotes); the common no-escape case is one append.
+void AppendJsonEscaped(std::string& out, std::string_view s);
 
 }  // namespace pm::log

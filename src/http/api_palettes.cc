@@ -19,25 +19,51 @@ constexpr int64_t kMaxTextFieldBytes = 1024;
 void AppendPalette(std::string& out, const store::Palette& p, const std::string& slug) {
   auto str = [&](std::string_view s) {
     out += '"';
-    out += log::JsonEscape(s);
+    log::AppendJsonEscaped(out, s);
     out += '"';
   };
-  std::string id = std::to_string(p.id.value);
-  out += "{\"id\":" + id + ",\"name\":";
+  auto num = [&](int64_t v) {
+    char buf[24];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, end);
+  };
+  out += "{\"id\":";
+  num(p.id.value);
+  out += ",\"name\":";
   str(p.name);
-  out += ",\"created_at\":\"" + IsoTime(p.created_at) + "\",\"updated_at\":\"" + IsoTime(p.updated_at) + "\"";
-  out += ",\"image\":{\"format\":";
+  out += ",\"created_at\":\"";
+  AppendIsoTime(out, p.created_at);
+  out += "\",\"updated_at\":\"";
+  AppendIsoTime(out, p.updated_at);
+  out += "\",\"image\":{\"format\":";
   str(p.image.format);
   out += ",\"mime\":";
   str(p.image.mime);
-  out += ",\"width\":" + std::to_string(p.image.width) + ",\"height\":" + std::to_string(p.image.height) +
-         ",\"bytes\":" + std::to_string(p.image.bytes) + ",\"sha256\":";
+  out += ",\"width\":";
+  num(p.image.width);
+  out += ",\"height\":";
+  num(p.image.height);
+  out += ",\"bytes\":";
+  num(p.image.bytes);
+  out += ",\"sha256\":";
   str(p.image.sha256);
-  out += "},\"image_url\":";
-  str("/api/v1/t/" + slug + "/palettes/" + id + "/image");
-  out += ",\"colors\":" + p.colors_json + ",\"labels\":" + p.labels_json + ",\"coverage\":" + p.coverage_json +
-         ",\"regions\":" + p.regions_json + ",\"region_colors\":" + p.region_colors_json +
-         ",\"params\":" + p.params_json + "}";
+  out += "},\"image_url\":\"/api/v1/t/";
+  log::AppendJsonEscaped(out, slug);
+  out += "/palettes/";
+  num(p.id.value);
+  out += "/image\",\"colors\":";
+  out += p.colors_json;
+  out += ",\"labels\":";
+  out += p.labels_json;
+  out += ",\"coverage\":";
+  out += p.coverage_json;
+  out += ",\"regions\":";
+  out += p.regions_json;
+  out += ",\"region_colors\":";
+  out += p.region_colors_json;
+  out += ",\"params\":";
+  out += p.params_json;
+  out += '}';
 }
 
 void SendPalette(Call& call, int status, const store::Palette& p) {
@@ -124,7 +150,9 @@ void AddPaletteRoutes(Router& router, const ApiContext& api) {
                 PM_ASSIGN_OR_RETURN(int limit, ParseLimit(call.ex));
                 PM_ASSIGN_OR_RETURN(store::PalettePage page,
                                     api.palettes->List(*call.tenant, call.ex.Query("cursor"), limit));
-                std::string out = "{\"palettes\":[";
+                std::string out;
+                out.reserve(64 + page.items.size() * 700);
+                out += "{\"palettes\":[";
                 for (size_t i = 0; i < page.items.size(); ++i) {
                   if (i) out += ',';
                   AppendPalette(out, page.items[i], call.tenant->slug);

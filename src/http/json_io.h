@@ -28,7 +28,8 @@ Result<std::optional<int64_t>> IntField(const nlohmann::json& obj, const char* k
 
 void SendJson(Exchange& ex, int status, const nlohmann::json& body);
 
-// "2026-11-23T11:00:00.000Z"
+// "2026-11-23T11:00:00.000Z" (UTC, milliseconds)
 std::string IsoTime(int64_t unix_ms);
+void AppendIsoTime(std::string& out, int64_t unix_ms);
 
 }  // namespace pm::http

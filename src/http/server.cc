@@ -2,7 +2,12 @@
 
 #include <httplib.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <atomic>
 #include <charconv>
 #include <chrono>
@@ -114,7 +119,7 @@ struct Server::Impl {
   }
 
   void Configure() {
-    int threads = config.server.threads > 0 ? config.server.threads : 64;
+    int threads = config.server.threads > 0 ? config.server.threads : 128;
     // Each keep-alive connection holds a worker while open, so the pool is sized for the number of
     // concurrent connections rather than for the cores.
     http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
@@ -295,6 +300,29 @@ Server::Server(const config::Config& config, app::Services services)
 
 Server::~Server() = default;
 
+namespace {
+// Debian's libcpp-httplib is compiled with CPPHTTPLIB_LISTEN_BACKLOG 5: with dozens of clients
+// connecting at once the accept queue overflows, SYNs are dropped and clients wait a full 1 s
+// retransmit (seen as a 1 s p99 under wrk). httplib does not expose its listening socket, so find
+// it (a socket in LISTEN state bound to our port) and listen() again, which on Linux only raises
+// the backlog.
+void RaiseListenBacklog(int port) {
+  for (int fd = 0; fd < 1024; ++fd) {
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening) continue;
+    sockaddr_storage addr{};
+    socklen_t alen = sizeof addr;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen) != 0) continue;
+    int bound = addr.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
+                                           : ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+    if (bound == port && ::listen(fd, SOMAXCONN) != 0) {
+      log::Warn("could not raise the listen backlog", {{"errno", errno}});
+    }
+  }
+}
+}  // namespace
+
 Result<int> Server::Bind() {
   PM_ASSIGN_OR_RETURN(auto hp, ParseListen(impl_->config.server.listen));
   impl_->host = hp.first;
@@ -309,6 +337,7 @@ Result<int> Server::Bind() {
     }
     impl_->port = hp.second;
   }
+  RaiseListenBacklog(impl_->port);
   return impl_->port;
 }
 
