@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { launchBrowser, startServer, csrfFrom } = await import(path.join(ROOT, 'tests/e2e/harness.mjs'));
 
-const bin = process.argv[2] || process.env.PALETTEMAKER_BIN;
+const bin = process.argv[2] || process.env.PM_TEST_BIN;
 const out = path.resolve(process.argv[3] || path.join(ROOT, 'docs/screenshot.png'));
 const testdata = process.env.PM_TESTDATA_DIR || path.resolve(ROOT, '../shared/testdata');
 const image = path.join(testdata, 'images/fruits.jpg');

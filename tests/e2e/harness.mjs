@@ -60,15 +60,15 @@ class Tail {
  * {url, stop(), logs(): string}. On timeout or early exit it rejects with the captured stderr.
  */
 export async function startServer(bin, { timeoutMs = 20000, env = {} } = {}) {
-  if (!bin) throw new Error('PALETTEMAKER_BIN is not set: point it at the palettemaker binary');
+  if (!bin) throw new Error('PM_TEST_BIN is not set: point it at the palettemaker binary');
   if (!fs.existsSync(bin)) throw new Error(`palettemaker binary not found at ${bin}: build it first`);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pm-e2e-data-'));
   const stdout = new Tail();
   const stderr = new Tail();
-  // The server refuses unknown PALETTEMAKER_* variables, and PALETTEMAKER_BIN (how ctest names
+  // The server refuses unknown PALETTEMAKER_* variables, and PM_TEST_BIN (how ctest names
   // the binary for us) is not one of its config keys: keep it out of the child's environment.
   const inherited = { ...process.env };
-  delete inherited.PALETTEMAKER_BIN;
+  delete inherited.PM_TEST_BIN;
   const child = spawn(path.resolve(bin), ['serve'], {
     env: {
       ...inherited,

@@ -1,8 +1,8 @@
-// End-to-end test of the web app: the real palettemaker binary (PALETTEMAKER_BIN) on a loopback
+// End-to-end test of the web app: the real palettemaker binary (PM_TEST_BIN) on a loopback
 // port with a temp data dir, driven through Debian's chromium with playwright-core.
 //
 //   cd tests/e2e && npm ci
-//   PALETTEMAKER_BIN=build/ci/palettemaker PM_TESTDATA_DIR=../shared/testdata node --test tests/e2e/web.test.mjs
+//   PM_TEST_BIN=build/ci/palettemaker PM_TESTDATA_DIR=../shared/testdata node --test tests/e2e/web.test.mjs
 //
 // The tests in this file run in order and share one browser and one server.
 import { test, before, after } from 'node:test';
@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { E2E_DIR, launchBrowser, loadChromium, startServer } from './harness.mjs';
 
-const BIN = process.env.PALETTEMAKER_BIN;
+const BIN = process.env.PM_TEST_BIN;
 const TESTDATA = process.env.PM_TESTDATA_DIR || path.resolve(E2E_DIR, '../../../shared/testdata');
 const IMAGES = path.join(TESTDATA, 'images');
 const T = 15000; // per-step UI timeout

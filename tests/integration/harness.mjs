@@ -5,7 +5,7 @@
 // no `File`, no `fs.readdir({recursive})`, no `zlib.crc32`).
 //
 // Environment:
-//   PALETTEMAKER_BIN        path to the binary under test (required)
+//   PM_TEST_BIN        path to the binary under test (required)
 //   PM_TESTDATA_DIR         the shared test data (images/...); default ../../../shared/testdata
 //   PM_TEST_BACKEND         name of the backend pair under test (informational; default sqlite)
 //   PM_TEST_SERVER_ENV_X=v  passed to every server started here as X=v (prefix stripped), e.g.
@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
-export const BIN = process.env.PALETTEMAKER_BIN || '';
+export const BIN = process.env.PM_TEST_BIN || '';
 export const TESTDATA_DIR =
   process.env.PM_TESTDATA_DIR || path.resolve(HERE, '../../../shared/testdata');
 export const IMAGES_DIR = path.join(TESTDATA_DIR, 'images');
@@ -37,8 +37,8 @@ const START_DEADLINE_MS = 20_000;
 const STOP_GRACE_MS = 5_000;
 
 export function requireBin() {
-  assert.ok(BIN, 'PALETTEMAKER_BIN must point to the palettemaker binary');
-  assert.ok(fs.existsSync(BIN), `PALETTEMAKER_BIN=${BIN} does not exist`);
+  assert.ok(BIN, 'PM_TEST_BIN must point to the palettemaker binary');
+  assert.ok(fs.existsSync(BIN), `PM_TEST_BIN=${BIN} does not exist`);
   return BIN;
 }
 
