@@ -65,10 +65,9 @@ export async function startServer(bin, { timeoutMs = 20000, env = {} } = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pm-e2e-data-'));
   const stdout = new Tail();
   const stderr = new Tail();
-  // The server refuses unknown PALETTEMAKER_* variables, and PM_TEST_BIN (how ctest names
-  // the binary for us) is not one of its config keys: keep it out of the child's environment.
-  const inherited = { ...process.env };
-  delete inherited.PM_TEST_BIN;
+  // The server refuses unknown PALETTEMAKER_* variables; pass only what the test sets.
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('PALETTEMAKER_') && k !== 'PM_TEST_BIN'));
   const child = spawn(path.resolve(bin), ['serve'], {
     env: {
       ...inherited,
