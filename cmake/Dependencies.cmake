@@ -16,7 +16,12 @@ pkg_check_modules(TIFF REQUIRED IMPORTED_TARGET libtiff-4)
 find_package(SQLiteCpp REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(nlohmann_json REQUIRED)
-find_package(tomlplusplus REQUIRED)
+# toml++ is used header-only (in one .cc): Debian's CMake package would link its shared library,
+# which the static release build cannot use.
+find_path(TOMLPP_INCLUDE_DIR toml++/toml.h REQUIRED)
+add_library(pm_tomlplusplus INTERFACE)
+target_include_directories(pm_tomlplusplus SYSTEM INTERFACE ${TOMLPP_INCLUDE_DIR})
+target_compile_definitions(pm_tomlplusplus INTERFACE TOML_HEADER_ONLY=1)
 find_package(CLI11 REQUIRED)
 
 # giflib ships no pkg-config file.
