@@ -2,7 +2,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
+#include <condition_variable>
 #include <csignal>
+#include <cstdlib>
+#include <mutex>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -96,14 +100,40 @@ int RunServe(const Options& opts) {
                           {"database", cfg.EffectiveDatabaseUrl()},
                           {"storage", cfg.EffectiveStorageUrl()}});
 
+  // Graceful stop: the first SIGTERM/SIGINT starts draining (/readyz 503, requests still served)
+  // for server.drain_grace_s (a second signal cuts it short), then the listener closes and
+  // in-flight requests get server.drain_timeout_s to finish.
+  std::mutex mu;
+  std::condition_variable cv;
+  bool run_done = false;
   std::thread watcher([&] {
     int sig = 0;
-    sigwait(&signals, &sig);
-    log::Info("stopping", {{"signal", sig}});
+    if (sigwait(&signals, &sig) != 0) return;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (run_done) return;  // woken by the main thread after Run() ended on its own
+    }
+    log::Info("draining", {{"signal", sig}, {"grace_s", cfg.server.drain_grace_s}});
+    server.BeginDrain();
+    timespec grace{cfg.server.drain_grace_s, 0};
+    if (cfg.server.drain_grace_s > 0 && sigtimedwait(&signals, nullptr, &grace) > 0) {
+      log::Info("second signal: stopping now");
+    }
     server.Stop();
+    std::unique_lock<std::mutex> lock(mu);
+    if (!cv.wait_for(lock, std::chrono::seconds(cfg.server.drain_timeout_s), [&] { return run_done; })) {
+      log::Warn("drain timeout: exiting with requests still in flight",
+                {{"drain_timeout_s", cfg.server.drain_timeout_s}});
+      std::_Exit(0);
+    }
   });
   Status st = server.Run();
-  pthread_kill(watcher.native_handle(), SIGTERM);  // wake the watcher if Run ended on its own
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    run_done = true;
+  }
+  cv.notify_all();
+  pthread_kill(watcher.native_handle(), SIGTERM);  // wake the watcher if it is still in sigwait
   watcher.join();
   if (!st.ok()) return Fail(st.error());
   log::Info("stopped");

@@ -27,6 +27,9 @@ struct ServerConfig {
   int keep_alive_max_count = 1000;
   int keep_alive_timeout_s = 5;
   std::string cookie_secure = "auto";  // auto|always|never; auto = Secure when request is https
+  int drain_grace_s = 2;     // SIGTERM/SIGINT: /readyz answers 503 while requests are still served
+  int drain_timeout_s = 30;  // then in-flight requests get this long before the process exits
+  std::string replica_name;  // X-Palettemaker-Replica header; empty = the host name
   bool operator==(const ServerConfig&) const = default;
 };
 

@@ -43,6 +43,16 @@ const KeySpec kKeys[] = {
     {"server.cookie_secure", KT::kEnum, "auto", 0, 0, "auto|always|never", S::kPlain, nullptr,
      "Secure flag on cookies: auto = when the request came over https.",
      PM_FIELD(server.cookie_secure), nullptr},
+    {"server.drain_grace_s", KT::kInt, "2", 0, 3600, nullptr, S::kPlain, nullptr,
+     "On SIGTERM/SIGINT: seconds /readyz answers 503 while requests are still served (lets a load "
+     "balancer stop sending new ones); a second signal skips the rest.",
+     PM_FIELD(server.drain_grace_s), nullptr},
+    {"server.drain_timeout_s", KT::kInt, "30", 1, 3600, nullptr, S::kPlain, nullptr,
+     "After the grace period: seconds in-flight requests may take to finish before the process exits.",
+     PM_FIELD(server.drain_timeout_s), nullptr},
+    {"server.replica_name", KT::kString, "", 0, 0, nullptr, S::kPlain, nullptr,
+     "Name sent in the X-Palettemaker-Replica response header; empty = the host name.",
+     PM_FIELD(server.replica_name), nullptr},
 
     {"data.dir", KT::kString, "./data", 0, 0, nullptr, S::kPlain, nullptr,
      "Data directory; the default database and object store live under it.", PM_FIELD(data.dir),

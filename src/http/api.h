@@ -1,6 +1,8 @@
 // JSON API routes (/api/v1/...). Each Add*Routes appends its rows to the route table.
 #pragma once
 
+#include <atomic>
+
 #include "app/accounts.h"
 #include "app/palettes.h"
 #include "config/config.h"
@@ -13,6 +15,7 @@ struct ApiContext {
   app::Palettes* palettes = nullptr;
   app::Services services;
   const config::Config* config = nullptr;
+  const std::atomic<bool>* draining = nullptr;  // set by Server::BeginDrain
 };
 
 void AddHealthRoutes(Router& router, const ApiContext& api);

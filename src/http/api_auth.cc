@@ -76,16 +76,17 @@ void AddHealthRoutes(Router& router, const ApiContext& api) {
               "Liveness: the process answers."});
   router.Add({"GET", "/readyz", Access::kPublic,
               [api](Call& call) {
+                bool draining = api.draining && api.draining->load();
                 Status db = api.services.store->Check();
                 Status objects = api.services.objects->Check();
-                bool ready = db.ok() && objects.ok();
-                nlohmann::json body = {{"status", ready ? "ready" : "not_ready"},
+                bool ready = !draining && db.ok() && objects.ok();
+                nlohmann::json body = {{"status", ready ? "ready" : draining ? "draining" : "not_ready"},
                                        {"database", db.ok() ? "ok" : db.error().message},
                                        {"storage", objects.ok() ? "ok" : objects.error().message}};
                 SendJson(call.ex, ready ? 200 : 503, body);
                 return Status::Ok();
               },
-              "Readiness: database and object store answer."});
+              "Readiness: database (migrated) and object store answer, and the server is not draining."});
 }
 
 void AddAuthRoutes(Router& router, const ApiContext& api) {

@@ -6,6 +6,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <atomic>
@@ -105,9 +107,16 @@ struct Server::Impl {
   std::string host;
   int port = 0;
   std::atomic<bool> stopping{false};
+  std::atomic<bool> draining{false};
+  std::string replica;
 
   Impl(const config::Config& c, app::Services s) : config(c), services(s), accounts(s), palettes(s) {
-    ApiContext api{&accounts, &palettes, services, &config};
+    replica = config.server.replica_name;
+    if (replica.empty()) {
+      char host[256] = {};
+      if (gethostname(host, sizeof host - 1) == 0) replica = host;
+    }
+    ApiContext api{&accounts, &palettes, services, &config, &draining};
     AddHealthRoutes(router, api);
     AddAuthRoutes(router, api);
     AddPaletteRoutes(router, api);
@@ -189,6 +198,10 @@ struct Server::Impl {
     res.set_header("X-Frame-Options", "DENY");
     res.set_header("Cross-Origin-Opener-Policy", "same-origin");
     res.set_header("Content-Security-Policy", kCsp);
+    // Lets operators (and the scale-out test) see which replica answered.
+    if (!replica.empty()) res.set_header("X-Palettemaker-Replica", replica);
+    // While draining, clients and proxies should take their next request elsewhere.
+    if (draining) res.set_header("Connection", "close");
 
     auto reject = [&](ErrorCode code, const std::string& message) {
       res.status = HttpStatusFor(code);
@@ -347,6 +360,8 @@ Status Server::Run() {
   }
   return Status::Ok();
 }
+
+void Server::BeginDrain() { impl_->draining = true; }
 
 void Server::Stop() {
   impl_->stopping = true;

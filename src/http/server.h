@@ -25,6 +25,10 @@ class Server {
   Result<int> Bind();
   // Serves until Stop(); returns when the listener is closed and workers have finished.
   Status Run();
+  // Draining: /readyz answers 503 and responses ask clients to close their connection, while
+  // requests are still served. Called on SIGTERM before Stop().
+  void BeginDrain();
+  // Closes the listener; Run() returns once in-flight requests have finished.
   void Stop();
 
   // The printable URL once bound, e.g. "http://127.0.0.1:8080".

@@ -133,6 +133,8 @@ export async function startServer({ env = {}, args = [] } = {}) {
   const serverEnv = childEnv({
     PALETTEMAKER_SERVER_LISTEN: '127.0.0.1:0',
     PALETTEMAKER_DATA_DIR: dataDir,
+    // No drain grace unless a test asks for it, so stopping a test server is immediate.
+    PALETTEMAKER_SERVER_DRAIN_GRACE_S: '0',
     ...env,
   });
   const child = spawn(BIN, ['serve', ...args], {

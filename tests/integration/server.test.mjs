@@ -133,6 +133,39 @@ describe('server basics', () => {
   });
 });
 
+describe('draining on SIGTERM', () => {
+  it('/readyz turns 503 at once while requests are still served, then the process exits 0', async () => {
+    const server = await startServer({
+      env: { PALETTEMAKER_SERVER_DRAIN_GRACE_S: '2', PALETTEMAKER_SERVER_REPLICA_NAME: 'replica-a' },
+    });
+    try {
+      const ready = await rawFetch(`${server.url}/readyz`);
+      assertStatus(ready, 200, 'readyz before SIGTERM');
+      assert.equal(ready.headers.get('x-palettemaker-replica'), 'replica-a');
+      const stopped = server.stop();  // SIGTERM; resolves when the process has exited
+      let draining = null;
+      const deadline = Date.now() + 1500;
+      while (Date.now() < deadline) {
+        const r = await rawFetch(`${server.url}/readyz`);
+        if (r.status === 503) {
+          draining = r;
+          break;
+        }
+      }
+      assert.ok(draining, '/readyz answered 503 within 1.5 s of SIGTERM');
+      assert.equal(draining.json.status, 'draining');
+      assert.equal((draining.headers.get('connection') || '').toLowerCase(), 'close');
+      const health = await rawFetch(`${server.url}/healthz`);
+      assertStatus(health, 200, 'requests are still served while draining');
+      const r = await stopped;
+      assert.equal(r.killed, false, 'exited by itself after the grace period');
+      assert.equal(r.code, 0);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe('CLI', () => {
   it('`version` exits 0 and prints a version', async () => {
     const r = await runCli(['version']);

@@ -35,6 +35,9 @@ write_timeout_s = 12
 keep_alive_max_count = 50
 keep_alive_timeout_s = 7
 cookie_secure = "always"
+drain_grace_s = 9
+drain_timeout_s = 45
+replica_name = "replica-7"
 
 [data]
 dir = "/var/lib/palettemaker"
