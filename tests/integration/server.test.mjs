@@ -241,4 +241,49 @@ describe('CLI', () => {
       await removeTempDir(dataDir);
     }
   });
+
+  it('`migrate` applies and lists migrations, and is idempotent', async () => {
+    const dataDir = await makeTempDir('pm-it-migrate-');
+    try {
+      const env = { PALETTEMAKER_DATA_DIR: dataDir };
+      const first = await runCli(['migrate'], { env });
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(first.stdout, /^0001 .*applied$/m);
+      assert.match(first.stdout, /[1-9]\d* migration\(s\) applied now/);
+      const again = await runCli(['migrate'], { env });
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(again.stdout, /^0 migration\(s\) applied now/m);
+    } finally {
+      await removeTempDir(dataDir);
+    }
+  });
+
+  it('`migrate` with an unsupported database URL exits 2 naming database.url', async () => {
+    const r = await runCli(['migrate'], { env: { PALETTEMAKER_DATABASE_URL: 'mysql://db/x' } });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /database\.url/);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  });
+
+  it('`config dump` prints the effective configuration with secrets masked', async () => {
+    const r = await runCli(['config', 'dump'], {
+      env: {
+        PALETTEMAKER_SERVER_LISTEN: '127.0.0.1:9999',
+        PALETTEMAKER_STORAGE_S3_SECRET_ACCESS_KEY: 'hunter2-secret',
+      },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /listen = "127\.0\.0\.1:9999"/);
+    assert.doesNotMatch(r.stdout, /hunter2-secret/);
+    assert.match(r.stdout, /s3_secret_access_key = "\*\*\*"/);
+  });
+
+  it('`config dump` with a bad value and `--config` with a missing file fail with one line', async () => {
+    const bad = await runCli(['config', 'dump'], { env: { PALETTEMAKER_LOG_LEVEL: 'loud' } });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /log\.level/);
+    const missing = await runCli(['--config', '/nonexistent/palettemaker.toml', 'config', 'dump']);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /nonexistent/);
+  });
 });
