@@ -61,18 +61,31 @@ if [[ ! -x $base/usr/bin/git ]]; then
   mv "$base.tmp" "$base"
 fi
 
-# A new chroot from the base. Never delete a tree that still has mounts in it.
-unmount_all
-if [[ -n $(mounted_under "$root") ]]; then
-  echo "fresh-debian.sh: refusing to remove $root: it still has mounts" >&2
-  exit 1
+if [[ ${PM_CHROOT_REUSE:-0} == 1 && -d $root$proj/main ]]; then
+  # Warm run: the same chroot (packages, clone, build) as last time.
+  unmount_all
+  fresh=0
+else
+  fresh=1
+  # A new chroot from the base. Never delete a tree that still has mounts in it.
+  unmount_all
+  if [[ -n $(mounted_under "$root") ]]; then
+    echo "fresh-debian.sh: refusing to remove $root: it still has mounts" >&2
+    exit 1
+  fi
+  rm -rf "$root"
+  cp -a "$base" "$root"
+  cp /etc/apt/sources.list.d/debian.sources "$root/etc/apt/sources.list.d/"
+  # As on this host: debian.sources only (debootstrap's sources.list would duplicate it).
+  rm -f "$root/etc/apt/sources.list"
+  # The network as this host sees it: its resolver, and the CAs it added locally (an HTTPS
+  # proxy's, where there is one), so that apt and npm reach what they reach here.
+  cp -L /etc/resolv.conf "$root/etc/resolv.conf"
+  if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+    cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+    chroot "$root" update-ca-certificates >/dev/null 2>&1
+  fi
 fi
-rm -rf "$root"
-cp -a "$base" "$root"
-cp /etc/apt/sources.list.d/debian.sources "$root/etc/apt/sources.list.d/"
-# As on this host: debian.sources only (debootstrap's sources.list would duplicate it).
-rm -f "$root/etc/apt/sources.list"
-cp -L /etc/resolv.conf "$root/etc/resolv.conf"
 
 trap unmount_all EXIT
 mount -t proc proc "$root/proc"
@@ -80,16 +93,21 @@ mount --bind /sys "$root/sys"
 mount --bind /dev "$root/dev"
 mount --bind /dev/pts "$root/dev/pts"
 
-mkdir -p "$root$proj"
-git clone -q "$repo" "$root$proj/main"
-[[ -d $shared ]] && cp -a "$shared" "$root$proj/shared"
+if ((fresh)); then
+  mkdir -p "$root$proj"
+  git clone -q "$repo" "$root$proj/main"
+  [[ -d $shared ]] && cp -a "$shared" "$root$proj/shared"
+else
+  git -C "$root$proj/main" pull -q --ff-only
+fi
 echo "== $(git -C "$root$proj/main" log --oneline -1)"
 echo "== chroot $root: cd $proj/main && $cmd"
 
 start=$SECONDS
-rc=0
 chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
   LANG=C.UTF-8 TERM="${TERM:-dumb}" CI="${CI:-true}" \
-  /bin/bash -c "cd $proj/main && $cmd" </dev/null || rc=$?
+  /bin/bash -c "cd $proj/main && $cmd" </dev/null 2>&1 |
+  while IFS= read -r line; do printf '[%4d s] %s\n' $((SECONDS - start)) "$line"; done
+rc=${PIPESTATUS[0]}
 echo "== '$cmd' in the fresh Debian 12: exit $rc after $((SECONDS - start)) s"
 exit "$rc"
