@@ -42,6 +42,9 @@ struct DatabaseConfig {
   std::string url;  // empty = sqlite://<data.dir>/palettemaker.db
   int busy_timeout_ms = 5000;
   int pool_size = 4;  // SQLite: reader connections
+  std::string migration_url;        // PostgreSQL: role with DDL rights for Migrate(); secret
+  int statement_timeout_ms = 5000;  // PostgreSQL: 0 = no limit
+  int connect_timeout_s = 5;        // PostgreSQL
   bool operator==(const DatabaseConfig&) const = default;
 };
 

@@ -68,6 +68,21 @@ const KeySpec kKeys[] = {
     {"database.pool_size", KT::kInt, "4", 1, 64, nullptr, S::kPlain, nullptr,
      "Database connections in the pool (SQLite: reader connections).", PM_FIELD(database.pool_size),
      nullptr},
+    {"database.migration_url", KT::kString, "", 0, 0, nullptr, S::kUrlCredentials, nullptr,
+     "PostgreSQL: optional postgres:// URL of a role with DDL rights, used only to apply "
+     "migrations; empty = database.url.",
+     PM_FIELD(database.migration_url), [](std::string_view v) -> std::string {
+       if (v.empty() || v.substr(0, 11) == "postgres://" || v.substr(0, 13) == "postgresql://") {
+         return {};
+       }
+       return "must be empty or start with postgres:// or postgresql://";
+     }},
+    {"database.statement_timeout_ms", KT::kInt, "5000", 0, 600000, nullptr, S::kPlain, nullptr,
+     "PostgreSQL: longest a statement may run, in milliseconds (0 = no limit); then 503.",
+     PM_FIELD(database.statement_timeout_ms), nullptr},
+    {"database.connect_timeout_s", KT::kInt, "5", 1, 300, nullptr, S::kPlain, nullptr,
+     "PostgreSQL: seconds to wait for a connection to be established.",
+     PM_FIELD(database.connect_timeout_s), nullptr},
 
     {"storage.url", KT::kString, "", 0, 0, nullptr, S::kPlain, nullptr,
      "file:///path/objects or s3://bucket/prefix; empty = file://<data.dir>/objects.",

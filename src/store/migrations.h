@@ -15,5 +15,7 @@ struct EmbeddedMigration {
 
 // schema/sqlite/*.sql, in version order. Static storage; thread-safe.
 std::span<const EmbeddedMigration> SqliteMigrations();
+// schema/postgres/*.sql, in version order. Static storage; thread-safe.
+std::span<const EmbeddedMigration> PostgresMigrations();
 
 }  // namespace pm::store

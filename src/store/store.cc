@@ -1,6 +1,7 @@
 // OpenStore: the only place that names a concrete Store backend.
 #include "store/store.h"
 
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace pm::store {
@@ -24,8 +25,10 @@ Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
     return std::unique_ptr<Store>(std::move(store).value());
   }
   if (StartsWith(url, "postgres://") || StartsWith(url, "postgresql://")) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "database.url: PostgreSQL is not available in this build yet");
+    // The URL goes to libpq as it is (also ?host=/socket/dir); PostgresStore never logs it.
+    auto store = PostgresStore::Open(options);
+    if (!store.ok()) return store.error();
+    return std::unique_ptr<Store>(std::move(store).value());
   }
   // Name only the scheme: the rest of a URL may hold a password.
   size_t scheme_end = url.find("://");

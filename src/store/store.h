@@ -76,12 +76,22 @@ class Store {
 };
 
 struct StoreOptions {
-  std::string url;  // sqlite://PATH (PATH after the scheme: sqlite:///abs/x.db, sqlite://./rel.db)
-  int busy_timeout_ms = 5000;
-  int pool_size = 4;
+  // sqlite://PATH (PATH after the scheme: sqlite:///abs/x.db, sqlite://./rel.db), or
+  // postgres://user:pass@host:port/db / postgresql://... (also ?host=/socket/dir), given to libpq.
+  std::string url;
+  int busy_timeout_ms = 5000;  // SQLite only
+  int pool_size = 4;           // SQLite: reader connections; PostgreSQL: connections (1..64)
+
+  // PostgreSQL only.
+  std::string migration_url;        // used by Migrate() when set (a role with DDL rights)
+  int statement_timeout_ms = 5000;  // SET statement_timeout on every pooled connection; 0 = none
+  int connect_timeout_s = 5;        // libpq connect_timeout (unless the URL sets one)
+  int pool_wait_ms = 10000;         // longest wait for a free pooled connection -> kUnavailable
 };
 
 // Picks the backend by URL scheme. Does not migrate: serve and migrate call Migrate().
+// PostgreSQL: connects once and refuses (kInvalidArgument) a serving role that is a superuser or
+// has BYPASSRLS, since Row-Level Security would not apply to it; kUnavailable when unreachable.
 Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options);
 
 }  // namespace pm::store

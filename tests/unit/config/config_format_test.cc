@@ -46,6 +46,9 @@ dir = "/var/lib/palettemaker"
 url = "postgres://pm:pw@db.internal:5432/pm"
 busy_timeout_ms = 0
 pool_size = 16
+migration_url = "postgres://pm_migrator:mpw@db.internal:5432/pm"
+statement_timeout_ms = 250
+connect_timeout_s = 30
 
 [storage]
 url = "s3://palettes/prod"
@@ -154,6 +157,7 @@ TEST_CASE("Dump round-trips through Load (apart from masked secrets)", "[config]
   expected.storage.s3_access_key_id = "***";
   expected.storage.s3_secret_access_key = "***";
   expected.database.url = "postgres://pm:***@db.internal:5432/pm";
+  expected.database.migration_url = "postgres://pm_migrator:***@db.internal:5432/pm";
   CHECK(*again == expected);
 
   // With no secrets and no URL credentials it is exact.
@@ -161,6 +165,7 @@ TEST_CASE("Dump round-trips through Load (apart from masked secrets)", "[config]
   plain.storage.s3_access_key_id.clear();
   plain.storage.s3_secret_access_key.clear();
   plain.database.url = "sqlite:///x \"y\".db";
+  plain.database.migration_url.clear();
   auto exact = LoadToml(Dump(plain));
   REQUIRE(exact.ok());
   CHECK(*exact == plain);

@@ -54,12 +54,15 @@ TEST_CASE("migrations: embedded list is strictly increasing and contiguous from 
 }
 
 TEST_CASE("OpenStore: URL schemes", "[store][url]") {
-  SECTION("postgres is named as not available yet") {
-    for (const char* url : {"postgres://u:secret@db/pm", "postgresql://db/pm"}) {
+  SECTION("postgres:// and postgresql:// select PostgreSQL; unreachable is kUnavailable") {
+    // Port 1 on loopback refuses at once; the PostgreSQL tests proper are pm_store_pg_tests.
+    for (const char* url : {"postgres://u:secret@127.0.0.1:1/pm", "postgresql://127.0.0.1:1/pm"}) {
+      INFO(url);
       auto r = Open(url);
       REQUIRE_FALSE(r.ok());
-      CHECK(r.error().code == ErrorCode::kInvalidArgument);
-      CHECK(r.error().message == "database.url: PostgreSQL is not available in this build yet");
+      CHECK(r.error().code == ErrorCode::kUnavailable);
+      CHECK(r.error().message.rfind("database.url: cannot connect: ", 0) == 0);
+      CHECK(r.error().message.find("secret") == std::string::npos);
     }
   }
   SECTION("unknown schemes name database.url and do not echo secrets") {

@@ -6,6 +6,10 @@
 #include <filesystem>
 #include <stdexcept>
 
+#ifdef PM_STORE_CONTRACT_POSTGRES
+#include "pg_harness.h"
+#endif
+
 namespace pm::store::testing {
 
 namespace {
@@ -54,10 +58,18 @@ class SqliteHarness : public StoreHarness {
 
 }  // namespace
 
+// pm_store_tests runs the suite on SQLite; pm_store_pg_tests (the same sources compiled with
+// PM_STORE_CONTRACT_POSTGRES, ctest fixture `postgres`) on PostgreSQL.
 std::vector<StoreBackend> StoreBackends() {
+#ifdef PM_STORE_CONTRACT_POSTGRES
+  return {
+      {"postgres", [] { return std::make_unique<PgHarness>(); }},
+  };
+#else
   return {
       {"sqlite", [] { return std::make_unique<SqliteHarness>(); }},
   };
+#endif
 }
 
 std::unique_ptr<Store> OpenMigrated(StoreHarness& harness) {

@@ -34,7 +34,7 @@ struct StoreBackend {
   std::function<std::unique_ptr<StoreHarness>()> make;
 };
 
-// SQLite always; later PostgreSQL when a test server is configured.
+// SQLite in pm_store_tests, PostgreSQL in pm_store_pg_tests (see store_contract.cc).
 std::vector<StoreBackend> StoreBackends();
 
 // Helpers shared by the contract cases (they REQUIRE success).

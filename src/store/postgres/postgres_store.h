@@ -1,0 +1,139 @@
+// PostgresStore: the Store on PostgreSQL through libpq, for several replicas sharing a database.
+//
+// Connections: a bounded pool of `pool_size` connections (opened lazily, the first at Open()),
+// checked out per call; a caller waits up to pool_wait_ms for a free one, then gets kUnavailable.
+// Each connection has statement_timeout set and prepares its statements on first use. A
+// connection found broken (the server restarted, the network dropped: seen at checkout or from a
+// failed call) is dropped and replaced; the failed call is retried once on a new connection if it
+// only read, or if it failed before anything of it ran (e.g. at BEGIN). A write that failed
+// part-way is not retried (its COMMIT may have happened) and returns kUnavailable.
+//
+// Tenant scoping, twice: every tenant-scoped statement has `tenant_id = $n` in its WHERE, and runs
+// in a transaction that first does `SELECT set_config('app.tenant_id', $1, true)`, which the
+// Row-Level Security policies of schema/postgres/ key on (ListMemberships / FindMembership set
+// app.user_id instead; see 0001_init.sql for why that opens no tenant data). Open() refuses a
+// superuser or BYPASSRLS role, for whom RLS would not apply.
+//
+// Migrate() takes a session-level advisory lock on its own connection (to migration_url when
+// set), so of several processes starting at once exactly one applies migrations and the others
+// wait, then find nothing to do.
+//
+// All methods are thread-safe. Only OpenStore() names this class; include it elsewhere only in
+// tests.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+
+namespace pm::store {
+
+namespace postgres {
+class Connection;
+struct ConnectOptions;
+}  // namespace postgres
+
+class PostgresStore final : public Store {
+ public:
+  // Checks the options, connects once and checks the role. kInvalidArgument for bad options or a
+  // superuser/BYPASSRLS role; kUnavailable when the server cannot be reached. Does not migrate.
+  static Result<std::unique_ptr<PostgresStore>> Open(const StoreOptions& options);
+  ~PostgresStore() override;
+
+  Result<int> Migrate() override;
+  Result<std::vector<MigrationInfo>> Migrations() override;
+  Status Check() override;
+
+  Result<std::pair<User, Workspace>> CreateUserWithWorkspace(const NewUser& user,
+                                                            const NewWorkspace& ws,
+                                                            int64_t now) override;
+  Result<User> FindUserByEmail(std::string_view email) override;
+  Result<User> GetUser(UserId id) override;
+
+  Status CreateSession(const Session& session) override;
+  Result<Session> FindSession(std::string_view token_hash, int64_t now) override;
+  Status DeleteSession(std::string_view token_hash) override;
+  Result<int> DeleteExpiredSessions(int64_t now) override;
+
+  Result<std::vector<Membership>> ListMemberships(UserId user) override;
+  Result<Membership> FindMembership(UserId user, std::string_view slug) override;
+
+  Result<Palette> CreatePalette(TenantId tenant, const NewPalette& palette, int64_t now) override;
+  Result<PalettePage> ListPalettes(TenantId tenant, const std::optional<PageCursor>& after,
+                                   int limit) override;
+  Result<Palette> GetPalette(TenantId tenant, PaletteId id) override;
+  Result<Palette> UpdatePalette(TenantId tenant, PaletteId id, const PaletteUpdate& update,
+                                int64_t now) override;
+  Result<Palette> DeletePalette(TenantId tenant, PaletteId id) override;
+
+  // Test only: runs `sql` as given (no tenant condition of ours) through a pooled connection of
+  // the serving role, inside a transaction where app.tenant_id is `tenant` and app.user_id is
+  // `user` (each left unset when its value is 0). Returns the first column of every row as text.
+  // Proves that Row-Level Security alone keeps other tenants' rows out.
+  Result<std::vector<std::string>> RunUnscopedQueryForTest(TenantId tenant, const std::string& sql,
+                                                          UserId user = UserId());
+
+  // Connections currently open (idle + checked out); for tests.
+  int OpenConnectionsForTest();
+
+ private:
+  enum class Access { kRead, kWrite };
+  // How a call runs: in a transaction or not, and which RLS settings it makes first.
+  struct Scope {
+    Access access = Access::kRead;
+    bool transaction = false;
+    TenantId tenant;  // app.tenant_id when value != 0 (implies a transaction)
+    UserId user;      // app.user_id when value != 0 (implies a transaction)
+  };
+  static Scope GlobalRead() { return Scope{Access::kRead, false, {}, {}}; }
+  static Scope GlobalWrite() { return Scope{Access::kWrite, true, {}, {}}; }
+  static Scope TenantRead(TenantId t) { return Scope{Access::kRead, true, t, {}}; }
+  static Scope TenantWrite(TenantId t) { return Scope{Access::kWrite, true, t, {}}; }
+  static Scope UserRead(UserId u) { return Scope{Access::kRead, true, {}, u}; }
+
+  // A pooled connection checked out for one call; returned (or dropped when broken) on
+  // destruction.
+  class Lease {
+   public:
+    Lease(PostgresStore* store, std::unique_ptr<postgres::Connection> conn);
+    Lease(Lease&& other) noexcept;
+    Lease& operator=(Lease&&) = delete;
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    ~Lease();
+    postgres::Connection& operator*() { return *conn_; }
+
+   private:
+    PostgresStore* store_;
+    std::unique_ptr<postgres::Connection> conn_;
+  };
+
+  explicit PostgresStore(const StoreOptions& options);
+  Result<Lease> Acquire();
+  void Release(std::unique_ptr<postgres::Connection> conn);
+  void DropIdle();  // closes every idle connection (after one was found broken)
+  postgres::ConnectOptions ServingConnectOptions() const;
+
+  // Runs `body` on a pooled connection under `scope` (BEGIN, set_config, body, COMMIT), with
+  // rollback on failure and the retry described in the class comment.
+  Status Run(std::string_view op, const Scope& scope,
+             const std::function<Status(postgres::Connection&)>& body);
+  Status RunOnce(const Scope& scope, postgres::Connection& conn,
+                 const std::function<Status(postgres::Connection&)>& body);
+  // Highest applied version, 0 when none; -1 when schema_migrations does not exist.
+  static Result<int64_t> AppliedVersion(postgres::Connection& conn);
+
+  const StoreOptions options_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<postgres::Connection>> idle_;  // GUARDED_BY(mu_)
+  int open_ = 0;  // GUARDED_BY(mu_): idle + checked out + being opened, <= pool_size
+};
+
+}  // namespace pm::store
