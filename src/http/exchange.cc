@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include "common/log.h"
+#include "http/multipart.h"
 
 namespace pm::http {
 
@@ -103,37 +104,32 @@ Result<std::string> Exchange::ReadBody(int64_t max_bytes) {
 void Exchange::DrainBody() {
   if (!reader_ || body_consumed_) return;
   body_consumed_ = true;
-  auto discard = [](const char*, size_t) { return true; };
-  if (IsMultipart()) {
-    (void)(*reader_)([](const httplib::MultipartFormData&) { return true; }, discard);
-  } else {
-    (void)(*reader_)(discard);
-  }
+  (void)(*reader_)([](const char*, size_t) { return true; });
 }
 
-bool Exchange::IsMultipart() const { return req_.is_multipart_form_data(); }
+bool Exchange::IsMultipart() const { return req_.has_header(kMultipartTypeHeader); }
 
 Status Exchange::ReadMultipart(const PartStart& on_part, const PartData& on_data) {
   if (!reader_) return MakeError(ErrorCode::kInvalidArgument, "a multipart body is required");
   if (body_consumed_) return MakeError(ErrorCode::kInternal, "request body read twice");
   body_consumed_ = true;
+  PM_ASSIGN_OR_RETURN(std::string boundary,
+                      MultipartParser::BoundaryFrom(req_.get_header_value(kMultipartTypeHeader)));
+  MultipartParser parser(
+      std::move(boundary), [&](const PartHeaders& h) { return on_part(h.name, h.filename, h.content_type); },
+      on_data);
   // After the first failure the rest of the body is drained, not parsed (see ReadBody).
   Status failure;
-  bool ok = (*reader_)(
-      [&](const httplib::MultipartFormData& part) {
-        if (failure.ok()) failure = on_part(part.name, part.filename, part.content_type);
-        return true;
-      },
-      [&](const char* data, size_t len) {
-        if (failure.ok()) failure = on_data(std::string_view(data, len));
-        return true;
-      });
+  bool ok = (*reader_)([&](const char* data, size_t len) {
+    if (failure.ok()) failure = parser.Feed(std::string_view(data, len));
+    return true;
+  });
   if (!failure.ok()) return failure;
   if (res_.status == 413) {
     return MakeError(ErrorCode::kPayloadTooLarge, "the request body is larger than the server accepts");
   }
-  if (!ok) return MakeError(ErrorCode::kInvalidArgument, "the multipart body is malformed or incomplete");
-  return Status::Ok();
+  if (!ok) return MakeError(ErrorCode::kInvalidArgument, "the request body could not be read");
+  return parser.Finish();
 }
 
 void Exchange::SetStatus(int status) { res_.status = status; }

@@ -22,6 +22,10 @@ class ContentReader;
 
 namespace pm::http {
 
+// Multipart bodies are hidden from httplib's own parser (see multipart.h): before routing the
+// server moves a multipart Content-Type into this header and the Exchange parses the body itself.
+inline constexpr const char* kMultipartTypeHeader = "X-Pm-Multipart-Content-Type";
+
 struct CookieSpec {
   std::string name;
   std::string value;

@@ -219,6 +219,20 @@ struct Server::Impl {
     if (!encoding.empty() && encoding != "identity") {
       return reject(ErrorCode::kUnsupportedMediaType, "compressed request bodies are not accepted");
     }
+    {
+      auto& mutable_req = const_cast<httplib::Request&>(req);
+      mutable_req.headers.erase(kMultipartTypeHeader);  // only we set it
+      std::string type = req.get_header_value("Content-Type");
+      std::string lower = type.substr(0, 19);
+      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+      if (lower == "multipart/form-data") {
+        // httplib's parser rejects bodies whose close delimiter lacks a trailing CRLF (valid per
+        // RFC 2046, and what Node 18's fetch sends): hand the raw body to our own parser instead.
+        mutable_req.headers.erase("Content-Type");
+        mutable_req.set_header("Content-Type", "application/octet-stream");
+        mutable_req.set_header(kMultipartTypeHeader, type);
+      }
+    }
     if (req.has_header("Content-Length")) {
       const std::string& v = req.get_header_value("Content-Length");
       int64_t len = -1;
