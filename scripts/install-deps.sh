@@ -4,7 +4,7 @@
 #   scripts/install-deps.sh [run|test|dev]
 #
 #   run   what building and running the server needs (the default)
-#   test  run + what the test suites need (Chromium for the browser tests)
+#   test  run + what the test suites need (Chromium, PostgreSQL, nginx)
 #   dev   test + clang-format and clang-tidy (make format, make lint)
 #
 # Safe to run every time: when everything is present it only asks dpkg (well under a second).
@@ -35,7 +35,8 @@ pkgs=(
   libtiff-dev libavif-dev libssl-dev
 )
 if [[ $mode == test || $mode == dev ]]; then
-  pkgs+=(chromium)
+  # Browser tests; a throwaway PostgreSQL cluster and nginx for the backend matrix and scale-out.
+  pkgs+=(chromium postgresql nginx)
 fi
 if [[ $mode == dev ]]; then
   pkgs+=(clang-format clang-tidy)
