@@ -28,6 +28,7 @@ stop_inside() {
   for pid in /proc/[0-9]*; do
     link="$(readlink "$pid/root" 2>/dev/null || true)"
     if [[ $link == "$root" || $link == "$root/"* ]]; then
+      echo "fresh-debian.sh: ending pid ${pid#/proc/} left inside the chroot: $(tr '\0' ' ' <"$pid/cmdline" 2>/dev/null | cut -c1-100)" >&2
       kill -TERM "${pid#/proc/}" 2>/dev/null || true
     fi
   done
