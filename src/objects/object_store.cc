@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "objects/local/local_object_store.h"
+#include "objects/s3/s3_object_store.h"
 
 namespace pm::objects {
 
@@ -118,8 +119,8 @@ Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const ObjectStoreOptions& o
     return std::unique_ptr<ObjectStore>(std::move(store).value());
   }
   if (url.starts_with(kS3)) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "storage.url: s3 storage is not available in this build yet");
+    PM_ASSIGN_OR_RETURN(S3StoreOptions s3_options, S3ObjectStore::OptionsFromConfig(options));
+    return std::unique_ptr<ObjectStore>(std::make_unique<S3ObjectStore>(std::move(s3_options)));
   }
   // Name only the scheme: a mistyped URL may carry credentials.
   size_t scheme_end = url.find("://");

@@ -83,12 +83,22 @@ Status ValidatePrefix(std::string_view prefix);
 // "tenants/{tenant_id}/{rest}"; `rest` must itself be a valid key.
 Result<std::string> TenantKey(TenantId tenant, std::string_view rest);
 
-// Picks the backend by URL scheme: file://PATH (local disk; PATH is everything after "file://",
-// so file:///abs and file://./rel both work; the directory is created if missing). s3:// arrives
-// with a later issue and is refused for now. Errors name `storage.url`: kInvalidArgument for a
-// bad URL, kUnavailable if the directory cannot be created or opened.
+// Picks the backend by URL scheme:
+//  - file://PATH: local disk; PATH is everything after "file://", so file:///abs and
+//    file://./rel both work; the directory is created if missing.
+//  - s3://BUCKET[/PREFIX]: S3 (objects/s3/s3_object_store.h) with the s3_* fields below. No
+//    request is made at open; Check() probes the bucket.
+// Errors name the setting: kInvalidArgument for a bad URL or s3 setting, kUnavailable if the
+// directory cannot be created or opened.
+// (Every member has an initializer, so `OpenObjectStore({url})` still compiles warning-free.)
 struct ObjectStoreOptions {
-  std::string url;
+  std::string url{};
+  // s3:// only (the storage.s3_* settings).
+  std::string s3_endpoint{};   // "" = https://s3.REGION.amazonaws.com; else http(s)://HOST[:PORT]
+  std::string s3_region{};     // "" = us-east-1
+  bool s3_path_style = false;  // ENDPOINT/BUCKET/KEY instead of BUCKET.HOST/KEY
+  std::string s3_access_key_id{};
+  std::string s3_secret_access_key{};
 };
 Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const ObjectStoreOptions& options);
 
