@@ -24,6 +24,8 @@ WEB_INDEX    := $(WEB_DIR)/dist/index.html
 WEB_SRCS     := $(shell [ -d $(WEB_DIR) ] && find $(WEB_DIR) \( -path $(WEB_DIR)/node_modules -o -path $(WEB_DIR)/dist \) -prune -o -type f -print 2>/dev/null)
 E2E_DIR      := tests/e2e
 E2E_NPM_STAMP := $(E2E_DIR)/node_modules/.pm-npm-ci.stamp
+S3_DIR       := tests/services/s3
+S3_NPM_STAMP := $(S3_DIR)/node_modules/.pm-npm-ci.stamp
 
 .PHONY: run serve build web test test-prep debug format lint deps deps-run deps-test deps-dev \
         e2e-deps clean distclean help
@@ -62,8 +64,13 @@ $(E2E_NPM_STAMP): $(wildcard $(E2E_DIR)/package.json $(E2E_DIR)/package-lock.jso
 	cd $(E2E_DIR) && npm ci --no-audit --no-fund
 	@touch $@
 
+# The S3 test server (s3rver) and the SigV4-verifying proxy in front of it.
+$(S3_NPM_STAMP): $(wildcard $(S3_DIR)/package.json $(S3_DIR)/package-lock.json)
+	cd $(S3_DIR) && npm ci --no-audit --no-fund
+	@touch $@
+
 ifneq ($(wildcard $(E2E_DIR)/package-lock.json),)
-e2e-deps: $(E2E_NPM_STAMP)
+e2e-deps: $(E2E_NPM_STAMP) $(S3_NPM_STAMP)
 else
 e2e-deps:
 	@:
@@ -112,4 +119,4 @@ clean:
 	rm -rf build $(WEB_DIR)/dist
 
 distclean: clean
-	rm -rf $(WEB_DIR)/node_modules $(E2E_DIR)/node_modules
+	rm -rf $(WEB_DIR)/node_modules $(E2E_DIR)/node_modules $(S3_DIR)/node_modules

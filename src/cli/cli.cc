@@ -12,6 +12,7 @@
 #include <iostream>
 #include <iterator>
 #include <pthread.h>
+#include <unistd.h>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -62,9 +63,19 @@ Result<Backends> OpenBackends(const config::Config& cfg, bool with_objects) {
   so.url = cfg.EffectiveDatabaseUrl();
   so.busy_timeout_ms = cfg.database.busy_timeout_ms;
   so.pool_size = cfg.database.pool_size;
+  so.migration_url = cfg.database.migration_url;
+  so.statement_timeout_ms = cfg.database.statement_timeout_ms;
+  so.connect_timeout_s = cfg.database.connect_timeout_s;
   PM_ASSIGN_OR_RETURN(b.store, store::OpenStore(so));
   if (with_objects) {
-    PM_ASSIGN_OR_RETURN(b.objects, objects::OpenObjectStore({cfg.EffectiveStorageUrl()}));
+    objects::ObjectStoreOptions oo;
+    oo.url = cfg.EffectiveStorageUrl();
+    oo.s3_endpoint = cfg.storage.s3_endpoint;
+    oo.s3_region = cfg.storage.s3_region;
+    oo.s3_path_style = cfg.storage.s3_path_style;
+    oo.s3_access_key_id = cfg.storage.s3_access_key_id;
+    oo.s3_secret_access_key = cfg.storage.s3_secret_access_key;
+    PM_ASSIGN_OR_RETURN(b.objects, objects::OpenObjectStore(oo));
   }
   return b;
 }
