@@ -245,7 +245,8 @@ describe('CLI', () => {
   it('`migrate` applies and lists migrations, and is idempotent', async () => {
     const dataDir = await makeTempDir('pm-it-migrate-');
     try {
-      const env = { PALETTEMAKER_DATA_DIR: dataDir };
+      // A fresh SQLite file whatever the backend under test, so the first run applies something.
+      const env = { PALETTEMAKER_DATA_DIR: dataDir, PALETTEMAKER_DATABASE_URL: `sqlite://${dataDir}/fresh.db` };
       const first = await runCli(['migrate'], { env });
       assert.equal(first.code, 0, first.stderr);
       assert.match(first.stdout, /^0001 .*applied$/m);
