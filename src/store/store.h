@@ -73,6 +73,30 @@ class Store {
                                         int64_t now) = 0;
   // Returns the deleted row (so the caller can delete its object).
   virtual Result<Palette> DeletePalette(TenantId tenant, PaletteId id) = 0;
+  // Whether any palette of `tenant` references `object_key` (for the orphaned-object cleanup).
+  virtual Result<bool> ObjectKeyInUse(TenantId tenant, std::string_view object_key) = 0;
+
+  // --- Coordination across replicas (not tenant-scoped) ------------------------------------
+  // Fixed-window counters (log-in throttling, later quotas and rate limits): they live in the
+  // database so they hold whichever replica answers.
+  // Adds 1 to `key`'s counter for the window starting at `window_start` (ms) and returns the
+  // new count. The row may be deleted after `expires_at`.
+  virtual Result<int64_t> IncrementCounter(std::string_view key, int64_t window_start,
+                                           int64_t expires_at) = 0;
+  // The count for `key` in that window (0 when none).
+  virtual Result<int64_t> GetCounter(std::string_view key, int64_t window_start) = 0;
+  // Removes every window of `key`.
+  virtual Status ResetCounter(std::string_view key) = 0;
+  // Removes counters expired at `now`; returns how many.
+  virtual Result<int> DeleteExpiredCounters(int64_t now) = 0;
+
+  // Leases for background work that must run on one replica at a time. True when `holder` now
+  // holds `name` until now + ttl_ms (newly acquired, taken over after the previous holder's
+  // lease expired, or renewed); false while another holder's lease is live.
+  virtual Result<bool> TryAcquireLease(std::string_view name, std::string_view holder, int64_t now,
+                                       int64_t ttl_ms) = 0;
+  // Gives the lease up early (no-op unless `holder` holds it).
+  virtual Status ReleaseLease(std::string_view name, std::string_view holder) = 0;
 };
 
 struct StoreOptions {

@@ -207,4 +207,18 @@ Result<Palette> PostgresStore::DeletePalette(TenantId tenant, PaletteId id) {
   return out;
 }
 
+Result<bool> PostgresStore::ObjectKeyInUse(TenantId tenant, std::string_view object_key) {
+  bool in_use = false;
+  PM_RETURN_IF_ERROR(Run("ObjectKeyInUse", TenantRead(tenant), [&](Connection& c) -> Status {
+    // palettes_tenant_object_key_idx (0002) makes this a seek.
+    PM_ASSIGN_OR_RETURN(Rows r, c.ExecPrepared("pm_palette_object_key_in_use",
+                                               "SELECT 1 FROM palettes WHERE tenant_id = $1 "
+                                               "AND object_key = $2 LIMIT 1",
+                                               Params().Add(tenant.value).Add(object_key)));
+    in_use = !r.empty();
+    return Status::Ok();
+  }));
+  return in_use;
+}
+
 }  // namespace pm::store

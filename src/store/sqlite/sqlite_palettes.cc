@@ -211,4 +211,15 @@ Result<Palette> SqliteStore::DeletePalette(TenantId tenant, PaletteId id) {
   });
 }
 
+Result<bool> SqliteStore::ObjectKeyInUse(TenantId tenant, std::string_view object_key) {
+  auto reader = AcquireReader();
+  return Guarded("ObjectKeyInUse", [&]() -> Result<bool> {
+    // palettes_tenant_object_key_idx (0002) makes this a seek.
+    Stmt s(*reader, "SELECT 1 FROM palettes WHERE tenant_id = ? AND object_key = ? LIMIT 1");
+    s.Bind(1, tenant.value);
+    s.Bind(2, object_key);
+    return s.Step();
+  });
+}
+
 }  // namespace pm::store

@@ -59,6 +59,17 @@ class SqliteStore final : public Store {
   Result<Palette> UpdatePalette(TenantId tenant, PaletteId id, const PaletteUpdate& update,
                                 int64_t now) override;
   Result<Palette> DeletePalette(TenantId tenant, PaletteId id) override;
+  Result<bool> ObjectKeyInUse(TenantId tenant, std::string_view object_key) override;
+
+  Result<int64_t> IncrementCounter(std::string_view key, int64_t window_start,
+                                   int64_t expires_at) override;
+  Result<int64_t> GetCounter(std::string_view key, int64_t window_start) override;
+  Status ResetCounter(std::string_view key) override;
+  Result<int> DeleteExpiredCounters(int64_t now) override;
+
+  Result<bool> TryAcquireLease(std::string_view name, std::string_view holder, int64_t now,
+                               int64_t ttl_ms) override;
+  Status ReleaseLease(std::string_view name, std::string_view holder) override;
 
  private:
   // A reader checked out of the pool; returned on destruction.

@@ -128,10 +128,10 @@ TEST_CASE("SqliteStore: sqlite:///abs path, parent directories 0750, WAL", "[sto
   REQUIRE(sqlite3_prepare_v2(raw,
                              "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
                              "('users','tenants','memberships','sessions','palettes',"
-                             "'schema_migrations')",
+                             "'schema_migrations','counters','leases')",
                              -1, &stmt, nullptr) == SQLITE_OK);
   REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
-  CHECK(sqlite3_column_int(stmt, 0) == 6);
+  CHECK(sqlite3_column_int(stmt, 0) == 8);
   sqlite3_finalize(stmt);
   sqlite3_close(raw);
 }
