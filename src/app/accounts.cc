@@ -136,13 +136,30 @@ Result<SignedIn> Accounts::LogIn(std::string_view email_raw, std::string_view pa
     auth::VerifyDummyPassword(password.substr(0, kMaxPasswordBytes));
     return InvalidCredentials();
   }
+  // Throttling: failed attempts per e-mail address in a fixed window, counted in the database
+  // so the limit holds across replicas. Unknown addresses are counted too (no account oracle).
+  const int64_t now = s_.clock->NowMillis();
+  const int64_t window_ms = int64_t{s_.config->auth.login_window_s} * 1000;
+  const int64_t window_start = now - now % window_ms;
+  const std::string counter = "login:" + email.value();
+  PM_ASSIGN_OR_RETURN(int64_t failures, s_.store->GetCounter(counter, window_start));
+  if (failures >= s_.config->auth.login_max_failures) {
+    Error e = MakeError(ErrorCode::kRateLimited, "too many failed log-ins for this e-mail address; try again later");
+    e.retry_after_s = (window_start + window_ms - now + 999) / 1000;
+    return e;
+  }
+  auto fail = [&]() -> Error {
+    auto counted = s_.store->IncrementCounter(counter, window_start, window_start + window_ms);
+    if (!counted.ok()) log::Warn("could not count a failed log-in", {{"error", counted.error().message}});
+    return InvalidCredentials();
+  };
   auto user = s_.store->FindUserByEmail(email.value());
   if (!user.ok()) {
     if (user.error().code != ErrorCode::kNotFound) return user.error();
     auth::VerifyDummyPassword(password);
-    return InvalidCredentials();
+    return fail();
   }
-  if (!auth::VerifyPassword(password, user->password_hash)) return InvalidCredentials();
+  if (!auth::VerifyPassword(password, user->password_hash)) return fail();
   PM_ASSIGN_OR_RETURN(NewSession session, StartSession(user->id));
   PM_ASSIGN_OR_RETURN(AccountView view, View(user.value()));
   return SignedIn{std::move(view), std::move(session)};

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/analyze.h"
+#include "app/janitor.h"
 #include "common/crypto.h"
 #include "common/log.h"
 #include "config/config.h"
@@ -105,6 +106,16 @@ int RunServe(const Options& opts) {
   http::Server server(cfg, services);
   auto port = server.Bind();
   if (!port.ok()) return Fail(port.error());
+  // Background clean-ups, on one replica at a time (a lease in the database).
+  std::string holder = cfg.server.replica_name;
+  if (holder.empty()) {
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) == 0) holder = host;
+  }
+  holder += ":" + std::to_string(getpid()) + ":" + RandomToken(6);
+  app::Janitor janitor(services, holder);
+  std::thread janitor_thread([&] { janitor.Loop(); });
+
   std::printf("palettemaker listening on %s\n", server.url().c_str());
   std::fflush(stdout);
   log::Info("listening", {{"url", server.url()},
@@ -146,6 +157,8 @@ int RunServe(const Options& opts) {
   cv.notify_all();
   pthread_kill(watcher.native_handle(), SIGTERM);  // wake the watcher if it is still in sigwait
   watcher.join();
+  janitor.Stop();
+  janitor_thread.join();
   if (!st.ok()) return Fail(st.error());
   log::Info("stopped");
   return 0;

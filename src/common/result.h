@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cassert>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <variant>
@@ -33,6 +34,7 @@ const char* ErrorCodeName(ErrorCode code);
 struct Error {
   ErrorCode code;
   std::string message;
+  int64_t retry_after_s = 0;  // kRateLimited: seconds until a retry can succeed (Retry-After)
 };
 
 inline Error MakeError(ErrorCode code, std::string message) { return Error{code, std::move(message)}; }

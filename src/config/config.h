@@ -62,6 +62,8 @@ struct AuthConfig {
   std::string signup = "open";  // open|closed
   int session_ttl_hours = 720;  // 30 days
   int min_password_length = 8;
+  int login_max_failures = 10;  // failed log-ins per e-mail per window before 429
+  int login_window_s = 900;
   bool operator==(const AuthConfig&) const = default;
 };
 
@@ -80,6 +82,12 @@ struct PaletteConfig {
   bool operator==(const PaletteConfig&) const = default;
 };
 
+struct JobsConfig {
+  int interval_s = 60;         // background janitor period (one replica at a time, by lease)
+  int orphan_grace_s = 3600;   // objects without a palette row older than this are deleted
+  bool operator==(const JobsConfig&) const = default;
+};
+
 struct LogConfig {
   std::string level = "info";   // debug|info|warn|error
   std::string format = "json";  // json|text
@@ -94,6 +102,7 @@ struct Config {
   AuthConfig auth;
   LimitsConfig limits;
   PaletteConfig palette;
+  JobsConfig jobs;
   LogConfig log;
 
   // Derived values: database.url / storage.url with defaults filled in from data.dir

@@ -108,6 +108,12 @@ const KeySpec kKeys[] = {
      "Hours a login session lasts.", PM_FIELD(auth.session_ttl_hours), nullptr},
     {"auth.min_password_length", KT::kInt, "8", 8, 1024, nullptr, S::kPlain, nullptr,
      "Shortest accepted password, in characters.", PM_FIELD(auth.min_password_length), nullptr},
+    {"auth.login_max_failures", KT::kInt, "10", 1, 100000, nullptr, S::kPlain, nullptr,
+     "Failed log-ins per e-mail address per window; past it log-in answers 429 (counted in the "
+     "database, so across replicas).",
+     PM_FIELD(auth.login_max_failures), nullptr},
+    {"auth.login_window_s", KT::kInt, "900", 1, 86400, nullptr, S::kPlain, nullptr,
+     "Length of the log-in throttling window, in seconds.", PM_FIELD(auth.login_window_s), nullptr},
 
     {"limits.upload_max_bytes", KT::kInt64, "26214400", 1, 4 * kGiB, nullptr, S::kPlain, nullptr,
      "Largest accepted image upload, in bytes.", PM_FIELD(limits.upload_max_bytes), nullptr},
@@ -130,6 +136,14 @@ const KeySpec kKeys[] = {
     {"palette.sample_pixels", KT::kInt, "65536", 1000, 10'000'000, nullptr, S::kPlain, nullptr,
      "K-means works on at most this many sampled pixels.", PM_FIELD(palette.sample_pixels),
      nullptr},
+
+    {"jobs.interval_s", KT::kInt, "60", 1, 86400, nullptr, S::kPlain, nullptr,
+     "Seconds between background clean-ups (expired sessions and counters, orphaned objects); "
+     "one replica at a time runs them, under a lease.",
+     PM_FIELD(jobs.interval_s), nullptr},
+    {"jobs.orphan_grace_s", KT::kInt, "3600", 60, 31536000, nullptr, S::kPlain, nullptr,
+     "Stored objects that no palette references are deleted once they are this old.",
+     PM_FIELD(jobs.orphan_grace_s), nullptr},
 
     {"log.level", KT::kEnum, "info", 0, 0, "debug|info|warn|error", S::kPlain, nullptr,
      "Lowest level written to the log.", PM_FIELD(log.level), nullptr},

@@ -183,6 +183,7 @@ void Exchange::AddCookie(const CookieSpec& c) {
 
 void Exchange::SendError(const Error& error) {
   res_.status = HttpStatusFor(error.code);
+  if (error.retry_after_s > 0) res_.set_header("Retry-After", std::to_string(error.retry_after_s));
   if (error.code == ErrorCode::kInternal) {
     log::Error("internal error", {{"request_id", request_id_}, {"error", error.message}});
   }

@@ -367,3 +367,44 @@ describe('sign-up closed by config', () => {
     assertError(res, 401, 'unauthenticated');
   });
 });
+
+describe('log-in throttling', () => {
+  let server;
+  before(async () => {
+    server = await startServer({
+      env: { PALETTEMAKER_AUTH_LOGIN_MAX_FAILURES: '3', PALETTEMAKER_AUTH_LOGIN_WINDOW_S: '600' },
+    });
+  });
+  after(async () => {
+    if (server) await server.stop();
+  });
+
+  it('after 3 failures for an e-mail even the right password is 429 with Retry-After; others are unaffected', async () => {
+    const victim = await newUser(server.url);
+    const other = await newUser(server.url);
+    for (let i = 0; i < 3; i++) {
+      const res = await new Client(server.url).login({ email: victim.email, password: 'wrong password!' });
+      assertError(res, 401, 'unauthenticated', `failure ${i + 1}`);
+    }
+    const blocked = await new Client(server.url).login({ email: victim.email, password: victim.password });
+    assertError(blocked, 429, 'rate_limited');
+    const retry = Number(blocked.headers.get('retry-after'));
+    assert.ok(retry > 0 && retry <= 600, `Retry-After ${blocked.headers.get('retry-after')}`);
+    assert.equal(blocked.setCookies().length, 0, 'no session cookie');
+    // The same address in another spelling is the same account and the same counter.
+    const upper = await new Client(server.url).login({ email: victim.email.toUpperCase(), password: victim.password });
+    assertError(upper, 429, 'rate_limited');
+    // Another account logs in fine, and the victim's existing session still works.
+    const ok = await new Client(server.url).login({ email: other.email, password: other.password });
+    assertStatus(ok, 200);
+    assertStatus(await victim.get('/api/v1/me'), 200);
+  });
+
+  it('unknown e-mail addresses are throttled the same way (no account oracle)', async () => {
+    const email = uniqueEmail('ghost');
+    for (let i = 0; i < 3; i++) {
+      assertError(await new Client(server.url).login({ email, password: 'whatever-123' }), 401, 'unauthenticated');
+    }
+    assertError(await new Client(server.url).login({ email, password: 'whatever-123' }), 429, 'rate_limited');
+  });
+});

@@ -124,6 +124,7 @@ export class Replica {
         PALETTEMAKER_SERVER_DRAIN_GRACE_S: '1',
         PALETTEMAKER_SERVER_DRAIN_TIMEOUT_S: '20',
         PALETTEMAKER_LOG_LEVEL: 'warn',
+        PALETTEMAKER_AUTH_LOGIN_MAX_FAILURES: '4',
       }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

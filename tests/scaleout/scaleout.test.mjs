@@ -82,6 +82,21 @@ describe('scale-out: 3 replicas behind nginx', () => {
     assert.ok([...readers].some((r) => r !== writer));
   });
 
+  it('log-in throttling counts failures across replicas (limit 4 in total)', async () => {
+    const victim = await newUser(cluster.url);
+    const replicas = new Set();
+    for (let i = 0; i < 4; i++) {
+      const res = await new Client(cluster.url).login({ email: victim.email, password: 'not the password' });
+      assert.equal(res.status, 401, res.describe());
+      replicas.add(res.headers.get('x-palettemaker-replica'));
+    }
+    assert.ok(replicas.size >= 2, `failures landed on ${replicas.size} replica(s)`);
+    for (let i = 0; i < 3; i++) {
+      const res = await new Client(cluster.url).login({ email: victim.email, password: victim.password });
+      assert.equal(res.status, 429, `attempt ${i + 1} via ${res.headers.get('x-palettemaker-replica')}: ${res.describe()}`);
+    }
+  });
+
   it('a rolling restart under load loses no request and no data', async (t) => {
     const images = ['coins.png', 'fruits.jpg', 'logo.png'].map((n) => fs.readFileSync(imagePath(n)));
     const acknowledged = [];  // {id, sha}

@@ -62,6 +62,8 @@ s3_secret_access_key = "SECRET \"quoted\" \\ value"
 signup = "closed"
 session_ttl_hours = 24
 min_password_length = 12
+login_max_failures = 3
+login_window_s = 60
 
 [limits]
 upload_max_bytes = 4294967296
@@ -73,6 +75,10 @@ image_max_pixels = 10000000000
 luminance_min = 0
 luminance_max = 255
 sample_pixels = 1000
+
+[jobs]
+interval_s = 5
+orphan_grace_s = 600
 
 [log]
 level = "debug"
