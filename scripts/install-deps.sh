@@ -81,7 +81,15 @@ if ((EUID == 0)); then
 elif command -v sudo >/dev/null 2>&1; then
   as_root=(sudo)
   # Without a terminal (CI) sudo cannot ask for a password: fail at once instead of hanging.
-  [[ -t 0 ]] || as_root=(sudo -n)
+  if [[ ! -t 0 ]]; then
+    as_root=(sudo -n)
+    if ! sudo -n true 2>/dev/null; then
+      echo "install-deps.sh: these Debian packages are missing: ${missing[*]}" >&2
+      echo "install-deps.sh: not root, and sudo wants a password but there is no terminal to ask" \
+        "on: run 'sudo scripts/install-deps.sh $mode' once, or run this as root" >&2
+      exit 1
+    fi
+  fi
 else
   echo "install-deps.sh: these Debian packages are missing: ${missing[*]}" >&2
   echo "install-deps.sh: run as root or install sudo, or install them yourself:" >&2
@@ -91,10 +99,12 @@ fi
 
 echo "install-deps.sh: installing ${#missing[@]} missing Debian package(s) with their dependencies:"
 echo "  ${missing[*]}"
-echo "install-deps.sh: (a fresh Debian 12 needs ~850 packages, ~500 MB: a few minutes)"
+((${#missing[@]} < 10)) ||
+  echo "install-deps.sh: (a fresh Debian 12 needs ~860 packages, ~500 MB: 4-7 minutes)"
 # dpkg's --force-unsafe-io skips an fsync per unpacked file: on a fresh system that is the
 # difference between ~2 and ~10 minutes. PM_APT_SAFE_IO=1 turns it off.
-apt_opts=(-y -q -o Dpkg::Use-Pty=0 --no-install-recommends)
+# DPkg::Lock::Timeout: wait for another apt (e.g. unattended-upgrades on a new machine).
+apt_opts=(-y -q -o Dpkg::Use-Pty=0 -o DPkg::Lock::Timeout=600 --no-install-recommends)
 [[ ${PM_APT_SAFE_IO:-0} == 1 ]] || apt_opts+=(-o Dpkg::Options::=--force-unsafe-io)
 
 # apt's several thousand lines go to a log; on failure its end is shown.
@@ -107,7 +117,7 @@ run_apt() {
     exit 1
   fi
 }
-run_apt -q update
+run_apt -q -o DPkg::Lock::Timeout=600 update
 run_apt install "${apt_opts[@]}" "${missing[@]}"
 summary="$(grep -E '^[0-9]+ upgraded, [0-9]+ newly installed' "$log" | tail -n 1 || true)"
 echo "install-deps.sh: done in $((SECONDS - start)) s (${summary:-see $log}); log: $log"
