@@ -24,8 +24,14 @@ rc=0
 printf '%s\0' "${files[@]}" |
   xargs -0 -n 1 -P "${JOBS:-$(nproc)}" clang-tidy -p "$db" --quiet \
     --extra-arg=-Wno-unknown-warning-option >"$out" 2>&1 || rc=$?
-grep -v -E '^[0-9]+ warnings? (and [0-9]+ errors? )?generated\.$|^Suppressed [0-9]+ warnings|^Use -header-filter|^Error while processing' \
-  "$out" || true
-findings=$(grep -c -E ': (warning|error): ' "$out" || true)
-echo "clang-tidy: ${#files[@]} files, $findings findings, $((SECONDS - start)) s"
+# A finding in a header is reported once per file that includes it: print each block once.
+awk '
+  /^[0-9]+ warnings? (and [0-9]+ errors? )?generated\.$/ || /^Suppressed [0-9]+ warnings/ ||
+    /^Use -header-filter/ || /^Error while processing/ { next }
+  /^[^ ].*:[0-9]+:[0-9]+: (warning|error): / { flush(); key = $0; block = $0; next }
+  { block = (block == "" ? $0 : block "\n" $0) }
+  function flush() { if (block != "" && !(key in seen)) { seen[key] = 1; print block; n++ } block = ""; key = "" }
+  END { flush(); printf "clang-tidy: %d distinct findings\n", n > "/dev/stderr" }
+' "$out"
+echo "clang-tidy: ${#files[@]} files, $((SECONDS - start)) s"
 exit "$rc"
