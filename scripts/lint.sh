@@ -31,7 +31,7 @@ awk '
   /^[^ ].*:[0-9]+:[0-9]+: (warning|error): / { flush(); key = $0; block = $0; next }
   { block = (block == "" ? $0 : block "\n" $0) }
   function flush() { if (block != "" && !(key in seen)) { seen[key] = 1; print block; n++ } block = ""; key = "" }
-  END { flush(); printf "clang-tidy: %d distinct findings\n", n > "/dev/stderr" }
+  END { flush(); printf "clang-tidy: %d distinct findings\n", n }
 ' "$out"
 echo "clang-tidy: ${#files[@]} files, $((SECONDS - start)) s"
 exit "$rc"
