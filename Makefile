@@ -45,7 +45,7 @@ deps-dev:
 # --- web app (web/dist is embedded by the C++ build) --------------------------------------
 # npm ci only when node_modules is older than package-lock.json (or missing).
 $(WEB_NPM_STAMP): $(wildcard $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.json)
-	cd $(WEB_DIR) && npm ci --no-audit --no-fund
+	scripts/npm-ci.sh $(WEB_DIR)
 	@touch $@
 
 $(WEB_INDEX): $(WEB_NPM_STAMP) $(WEB_SRCS)
@@ -61,7 +61,7 @@ endif
 
 # --- browser-test tools --------------------------------------------------------------------
 $(E2E_NPM_STAMP): $(wildcard $(E2E_DIR)/package.json $(E2E_DIR)/package-lock.json)
-	cd $(E2E_DIR) && npm ci --no-audit --no-fund
+	scripts/npm-ci.sh $(E2E_DIR)
 	@touch $@
 
 # The S3 test server (s3rver) and the SigV4-verifying proxy in front of it.
