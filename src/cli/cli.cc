@@ -2,7 +2,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <charconv>
 #include <chrono>
+#include <cstdint>
 #include <condition_variable>
 #include <csignal>
 #include <cstdlib>
@@ -37,7 +39,29 @@ struct Options {
   std::string config_path;
   std::string image;
   int k = 0;
+  std::string strategy;      // palette: region strategy ("" = no region detection)
+  std::string params_json;   // palette: strategy parameters as a JSON object
+  std::string template_box;  // palette: "x,y,w,h" for template_match
 };
+
+// "x,y,w,h" -> Box; each an integer.
+Result<engine::Box> ParseBoxArg(const std::string& text) {
+  engine::Box box;
+  int* fields[] = {&box.x, &box.y, &box.width, &box.height};
+  size_t at = 0;
+  for (size_t i = 0; i < 4; ++i) {
+    const size_t end = i == 3 ? text.size() : text.find(',', at);
+    if (end == std::string::npos) break;
+    const char* first = text.data() + at;
+    const char* last = text.data() + end;
+    auto [ptr, ec] = std::from_chars(first, last, *fields[i]);
+    if (ec != std::errc() || ptr != last || first == last) break;
+    if (i == 3) return box;
+    at = end + 1;
+  }
+  return MakeError(ErrorCode::kInvalidArgument,
+                   "--template-box must be four integers x,y,width,height (got '" + text + "')");
+}
 
 // Loads configuration and sets up logging; prints the one-line error on failure.
 bool LoadConfig(const Options& opts, config::Config* out) {
@@ -200,17 +224,72 @@ int RunPalette(const Options& opts) {
   }
   std::optional<int> k;
   if (opts.k != 0) k = opts.k;
-  auto analysis = app::AnalyzeImage(bytes, cfg, k);
-  if (!analysis.ok()) {
-    std::fprintf(stderr, "palettemaker: %s: %s\n", opts.image.c_str(), analysis.error().message.c_str());
-    return analysis.error().code == ErrorCode::kInvalidArgument ? 2 : 1;
+  // The region request is checked before the image is read, so a typo fails fast.
+  std::optional<engine::RegionRequest> request;
+  if (!opts.strategy.empty() || !opts.params_json.empty() || !opts.template_box.empty()) {
+    engine::RegionRequest r;
+    r.strategy = !opts.strategy.empty()        ? opts.strategy
+                 : !opts.template_box.empty() ? "template_match"
+                                               : "default";
+    if (!opts.params_json.empty()) {
+      auto parsed = nlohmann::json::parse(opts.params_json, nullptr, /*allow_exceptions=*/false);
+      if (parsed.is_discarded()) {
+        std::fprintf(stderr, "palettemaker: --params is not valid JSON (expected an object such as {\"blur\": 7})\n");
+        return 2;
+      }
+      auto params = app::RegionParamsFromJson(parsed);
+      if (!params.ok()) {
+        std::fprintf(stderr, "palettemaker: --params: %s\n", params.error().message.c_str());
+        return 2;
+      }
+      r.params = std::move(params).value();
+    }
+    if (!opts.template_box.empty()) {
+      auto box = ParseBoxArg(opts.template_box);
+      if (!box.ok()) {
+        std::fprintf(stderr, "palettemaker: %s\n", box.error().message.c_str());
+        return 2;
+      }
+      r.template_box = box.value();
+    }
+    // Everything but the image size (the box must lie inside the image: checked after decoding).
+    auto known = engine::ValidateRegionRequest(r, INT32_MAX / 2, INT32_MAX / 2);
+    if (!known.ok()) {
+      std::fprintf(stderr, "palettemaker: %s\n", known.error().message.c_str());
+      return 2;
+    }
+    request = std::move(r);
+  }
+  auto fail = [&](const Error& e) {
+    std::fprintf(stderr, "palettemaker: %s: %s\n", opts.image.c_str(), e.message.c_str());
+    return e.code == ErrorCode::kInvalidArgument ? 2 : 1;
+  };
+  auto decoded = app::DecodeWorking(bytes, cfg);
+  if (!decoded.ok()) return fail(decoded.error());
+  auto analysis = app::ExtractFrom(decoded.value(), cfg, k);
+  if (!analysis.ok()) return fail(analysis.error());
+  nlohmann::json regions = nlohmann::json::array();
+  nlohmann::json region_labels = nlohmann::json::array();
+  nlohmann::json region_colors = nlohmann::json::array();
+  nlohmann::json region_params = nullptr;
+  if (request) {
+    auto found = app::DetectFrom(decoded.value(), *request, analysis->colors);
+    if (!found.ok()) return fail(found.error());
+    regions = app::RegionsToJson(found->result.regions);
+    region_labels = found->labels;
+    region_colors = app::RegionColorsToJson(found->colors, analysis->colors);
+    region_params = app::RegionParamsToJson(found->result, request->template_box);
   }
   nlohmann::json out = {{"image", {{"format", engine::FormatName(analysis->info.format)},
                                    {"width", analysis->info.width},
                                    {"height", analysis->info.height}}},
                         {"colors", analysis->colors},
                         {"labels", analysis->labels},
-                        {"coverage", nlohmann::json::parse(app::CoverageJson(analysis.value()))}};
+                        {"coverage", nlohmann::json::parse(app::CoverageJson(analysis.value()))},
+                        {"regions", std::move(regions)},
+                        {"region_labels", std::move(region_labels)},
+                        {"region_colors", std::move(region_colors)},
+                        {"region_params", std::move(region_params)}};
   std::printf("%s\n", out.dump(2).c_str());
   return 0;
 }
@@ -256,10 +335,18 @@ int Run(int argc, char** argv) {
     std::printf("palettemaker %s\n", PM_VERSION);
     return 0;
   });
-  CLI::App* palette = add("palette", "Print the palette of an image as JSON.", [&] { return RunPalette(opts); });
+  CLI::App* palette = add("palette", "Print the palette (and with --strategy, the regions) of an image as JSON.", [&] { return RunPalette(opts); });
   palette->add_option("IMAGE", opts.image, "Image file (JPEG, PNG, WebP, GIF, TIFF, AVIF)")->required();
   palette->add_option("-k,--k", opts.k, "Number of colours, 2 to 20 (default: 5 from 7 clusters)")
       ->check(CLI::Range(2, 20));
+  palette->add_option("--strategy", opts.strategy,
+                      "Detect regions with this strategy (default, adaptive, otsu, canny, color, watershed, "
+                      "grabcut, slic, saliency, meanshift, quadtree, circles, rectangles, contour_circles, "
+                      "template_match); without it no regions are detected");
+  palette->add_option("--params", opts.params_json,
+                      "Strategy parameters as a JSON object, e.g. '{\"block_size\": 15}'");
+  palette->add_option("--template-box", opts.template_box,
+                      "x,y,width,height of the area template_match looks for (implies --strategy template_match)");
   CLI::App* config_cmd = cli.add_subcommand("config", "Inspect configuration.");
   config_cmd->require_subcommand(1);
   CLI::App* dump = config_cmd->add_subcommand("dump", "Print the effective configuration (secrets masked).");
