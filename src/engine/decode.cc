@@ -77,6 +77,19 @@ Result<RawImage> DecodeRaw(ImageFormat format, std::span<const uint8_t> bytes, i
   return MakeError(ErrorCode::kUnsupportedMediaType, "not a supported image format");
 }
 
+// The decoder must deliver what the header promised (the limits were checked on the header):
+// exactly the stored size, or no larger when it may scale while decoding. Each codec already
+// sizes its output from the header it parsed; this is the net under all of them, so a codec
+// that ever trusts its pixel data over its header cannot slip a larger image past the limits.
+bool SizeMatchesHeader(const RawImage& raw, const ImageInfo& info, int max_dimension) {
+  const bool swap = raw.orientation >= 5 && raw.orientation <= 8;
+  const int stored_w = swap ? info.height : info.width;
+  const int stored_h = swap ? info.width : info.height;
+  if (raw.width == stored_w && raw.height == stored_h) return true;
+  const bool may_scale = max_dimension > 0 && info.format == ImageFormat::kJpeg;
+  return may_scale && raw.width <= stored_w && raw.height <= stored_h;
+}
+
 }  // namespace
 
 Result<Image> DecodeImage(std::span<const uint8_t> bytes, const DecodeLimits& limits,
@@ -88,6 +101,11 @@ Result<Image> DecodeImage(std::span<const uint8_t> bytes, const DecodeLimits& li
     if (raw.width <= 0 || raw.height <= 0 ||
         raw.rgba.size() != size_t(raw.width) * raw.height * 4) {
       return MakeError(ErrorCode::kInternal, "decoder returned an inconsistent image");
+    }
+    if (!SizeMatchesHeader(raw, info, max_dimension)) {
+      return internal::InvalidImage(std::string(FormatName(info.format)) + ": decoded size " +
+                                    std::to_string(raw.width) + "x" + std::to_string(raw.height) +
+                                    " does not match the header");
     }
     Downscale(raw, max_dimension);  // before rotating: less to move
     Orient(raw);

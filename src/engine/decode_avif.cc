@@ -1,5 +1,6 @@
 // AVIF decoding with libavif (first image of a sequence), with the irot/imir transforms mapped
 // onto the same orientation codes as Exif so DecodeImage applies them like any other rotation.
+#include <cstdint>
 #include <string>
 
 #include <avif/avif.h>
@@ -55,6 +56,15 @@ Result<HeaderInfo> ProbeAvif(std::span<const uint8_t> bytes) {
 Result<RawImage> DecodeAvif(std::span<const uint8_t> bytes) {
   DecoderHandle h;
   PM_ASSIGN_OR_RETURN(avifDecoder * dec, Parse(h, bytes));
+  // The limits were checked on the container's 'ispe' size, and libavif delivers exactly that
+  // size: an AV1 frame of another size is rescaled to it. That leniency would let a file declare
+  // 1x1 and carry a 16384x16384 frame, which dav1d would decode in full before the rescale. Hold
+  // the AV1 decoder to the declared pixel count instead (dav1d takes its frame size limit from
+  // here when it starts), so such a frame is refused before its planes are allocated.
+  const uint64_t declared = uint64_t{dec->image->width} * dec->image->height;
+  if (declared > 0 && declared < dec->imageSizeLimit) {
+    dec->imageSizeLimit = static_cast<uint32_t>(declared);
+  }
   avifResult r = avifDecoderNextImage(dec);
   if (r != AVIF_RESULT_OK) return AvifError("decode", r);
   RawImage image;

@@ -32,6 +32,11 @@ Result<RawImage> DecodePng(std::span<const uint8_t> bytes) {
     return InvalidImage(std::string("png: ") + png.message);
   }
   png.format = PNG_FORMAT_RGBA;
+  // Without gAMA/sRGB/iCCP, libpng's simplified API takes 16-bit samples as linear light and
+  // gamma-encodes them, so mid-grey 0x8080 came out as 188 instead of 128. Browsers, OpenCV and
+  // the tools that write such files treat them as sRGB, like 8-bit ones. Files that do carry gamma
+  // information are still converted by it.
+  png.flags |= PNG_IMAGE_FLAG_16BIT_sRGB;
   RawImage image;
   image.width = static_cast<int>(png.width);
   image.height = static_cast<int>(png.height);

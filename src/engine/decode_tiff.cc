@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdarg>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -14,6 +15,9 @@
 
 namespace pm::engine::internal {
 namespace {
+
+// Largest single buffer a tag value may make us (or libtiff) allocate.
+constexpr uint64_t kMaxAlloc = uint64_t{1} << 30;
 
 struct MemoryStream {
   std::span<const uint8_t> bytes;
@@ -70,7 +74,7 @@ TIFF* Open(MemoryStream* stream) {
   TIFFOpenOptionsSetErrorHandlerExtR(opts, OnError, stream);
   TIFFOpenOptionsSetWarningHandlerExtR(opts, OnWarning, stream);
   // Bounds any single allocation driven by tag values (strip tables and the like).
-  TIFFOpenOptionsSetMaxSingleMemAlloc(opts, tmsize_t{1} << 30);
+  TIFFOpenOptionsSetMaxSingleMemAlloc(opts, static_cast<tmsize_t>(kMaxAlloc));
   TIFF* tif = TIFFClientOpenExt("memory", "r", stream, ReadProc, WriteProc, SeekProc, CloseProc,
                                 SizeProc, MapProc, UnmapProc, opts);
   TIFFOpenOptionsFree(opts);
@@ -142,7 +146,17 @@ Result<RawImage> DecodeSamples(TIFF* tif, const MemoryStream& stream, int orient
   image.height = static_cast<int>(h);
   image.orientation = orientation;
   image.rgba.assign(size_t{w} * h * 4, 255);
-  std::vector<uint8_t> strip(static_cast<size_t>(std::max<tmsize_t>(TIFFStripSize(tif), 0)));
+  // The strip buffer is sized from tag values (rows per strip x width x samples x bytes), not
+  // from the pixel count the probe checked: 60000 samples per pixel in a small image would ask
+  // for gigabytes. Hold it to libtiff's own single-allocation cap (see Open).
+  const uint64_t strip_bytes = TIFFStripSize64(tif);
+  if (strip_bytes == 0) return TiffError(stream, "bad strip size");
+  if (strip_bytes > kMaxAlloc) {
+    return MakeError(ErrorCode::kPayloadTooLarge,
+                     "tiff: a strip of " + std::to_string(strip_bytes) + " bytes is over the " +
+                         std::to_string(kMaxAlloc) + "-byte limit");
+  }
+  std::vector<uint8_t> strip(static_cast<size_t>(strip_bytes));
   for (int plane = 0; plane < planes; ++plane) {
     for (uint32_t row0 = 0; row0 < h; row0 += rows_per_strip) {
       const uint32_t rows = std::min(rows_per_strip, h - row0);

@@ -69,6 +69,9 @@ ImageFormat SniffFormat(std::span<const uint8_t> b) {
 }
 
 Result<ImageInfo> ProbeImage(std::span<const uint8_t> bytes, const DecodeLimits& limits) {
+  // Same code as app/palettes.cc gives an empty upload: nothing was sent, which is a bad
+  // request rather than a file of the wrong type.
+  if (bytes.empty()) return MakeError(ErrorCode::kInvalidArgument, "the image is empty (0 bytes)");
   if (static_cast<int64_t>(bytes.size()) > limits.max_bytes) {
     return MakeError(ErrorCode::kPayloadTooLarge,
                      "image is " + std::to_string(bytes.size()) + " bytes, limit is " +
@@ -99,7 +102,8 @@ Result<ImageInfo> ProbeImage(std::span<const uint8_t> bytes, const DecodeLimits&
   if (info.width > limits.max_width || info.height > limits.max_height ||
       int64_t{info.width} * info.height > limits.max_pixels) {
     return MakeError(ErrorCode::kPayloadTooLarge,
-                     "image is " + std::to_string(info.width) + "x" + std::to_string(info.height) +
+                     std::string(FormatName(format)) + " image is " + std::to_string(info.width) +
+                         "x" + std::to_string(info.height) +
                          ", limit is " + std::to_string(limits.max_width) + "x" +
                          std::to_string(limits.max_height) + " and " +
                          std::to_string(limits.max_pixels) + " pixels");

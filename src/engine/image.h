@@ -34,7 +34,8 @@ struct ImageInfo {
 };
 
 // Sniffs and reads the dimensions from the header only, then checks them against `limits`.
-// kUnsupportedMediaType: not a format we decode. kInvalidImage: corrupt header.
+// kInvalidArgument: zero bytes. kUnsupportedMediaType: not a format we decode.
+// kInvalidImage: corrupt header.
 // kPayloadTooLarge: bytes, width, height or pixels over the limits.
 Result<ImageInfo> ProbeImage(std::span<const uint8_t> bytes, const DecodeLimits& limits);
 

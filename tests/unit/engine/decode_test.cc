@@ -1,6 +1,5 @@
 #include <catch2/catch.hpp>
 
-#include <chrono>
 #include <cstring>
 #include <map>
 #include <random>
@@ -28,19 +27,6 @@ const std::map<std::string, ImageFormat>& TestFiles() {
       {"starry_night.jpg", ImageFormat::kJpeg}, {"truncated.jpg", ImageFormat::kJpeg},
   };
   return files;
-}
-
-// A PNG signature and IHDR chunk claiming width x height, and nothing else: any attempt to
-// decode it would fail with kInvalidImage, so kPayloadTooLarge proves the probe refused first.
-std::vector<uint8_t> PngHeader(uint32_t width, uint32_t height) {
-  std::vector<uint8_t> b = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13,
-                            'I', 'H', 'D', 'R'};
-  for (uint32_t v : {width, height}) {
-    for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<uint8_t>(v >> s));
-  }
-  for (uint8_t v : {8, 6, 0, 0, 0}) b.push_back(v);  // 8-bit RGBA, no interlace
-  for (int i = 0; i < 4; ++i) b.push_back(0);        // CRC (not checked by the probe)
-  return b;
 }
 
 TEST_CASE("SniffFormat recognises every test image", "[decode]") {
@@ -204,9 +190,10 @@ TEST_CASE("Truncated or corrupt data is kInvalidImage, never a partial image", "
 TEST_CASE("Unknown bytes are kUnsupportedMediaType", "[decode]") {
   std::vector<uint8_t> empty;
   CHECK(SniffFormat(empty) == ImageFormat::kUnknown);
+  // Zero bytes are a bad request rather than a format (see decode_hostile_test.cc).
   auto r = DecodeImage(empty, DecodeLimits{});
   REQUIRE_FALSE(r.ok());
-  CHECK(r.error().code == ErrorCode::kUnsupportedMediaType);
+  CHECK(r.error().code == ErrorCode::kInvalidArgument);
 
   std::mt19937 rng(42);
   std::vector<uint8_t> noise(4096);
@@ -222,37 +209,6 @@ TEST_CASE("Unknown bytes are kUnsupportedMediaType", "[decode]") {
   const std::string text = "<html><body>not an image</body></html>";
   CHECK(SniffFormat(std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size())) ==
         ImageFormat::kUnknown);
-}
-
-TEST_CASE("A decompression bomb header is refused before decoding", "[decode]") {
-  const auto bomb = PngHeader(100000, 100000);
-  const auto start = std::chrono::steady_clock::now();
-  auto probe = ProbeImage(bomb, DecodeLimits{});
-  auto decode = DecodeImage(bomb, DecodeLimits{});
-  const auto elapsed = std::chrono::steady_clock::now() - start;
-  REQUIRE_FALSE(probe.ok());
-  CHECK(probe.error().code == ErrorCode::kPayloadTooLarge);
-  REQUIRE_FALSE(decode.ok());
-  CHECK(decode.error().code == ErrorCode::kPayloadTooLarge);
-  CHECK(elapsed < std::chrono::milliseconds(100));
-
-  // Each limit on its own.
-  DecodeLimits limits;
-  limits.max_pixels = 19000LL * 19000 - 1;
-  auto pixels = ProbeImage(PngHeader(19000, 19000), limits);
-  REQUIRE_FALSE(pixels.ok());
-  CHECK(pixels.error().code == ErrorCode::kPayloadTooLarge);
-  auto wide = ProbeImage(PngHeader(20001, 10), DecodeLimits{});
-  REQUIRE_FALSE(wide.ok());
-  CHECK(wide.error().code == ErrorCode::kPayloadTooLarge);
-  auto fits = ProbeImage(PngHeader(20000, 10), DecodeLimits{});
-  CHECK(fits.ok());
-
-  DecodeLimits small_bytes;
-  small_bytes.max_bytes = 1000;
-  auto bytes = ProbeImage(ReadTestImage("fruits.jpg"), small_bytes);
-  REQUIRE_FALSE(bytes.ok());
-  CHECK(bytes.error().code == ErrorCode::kPayloadTooLarge);
 }
 
 TEST_CASE("max_dimension decodes at working scale and records the source size", "[decode]") {
