@@ -44,11 +44,17 @@ Result<HeaderInfo> ProbeAvif(std::span<const uint8_t> bytes);
 // absent or malformed: a broken Exif block must not make an otherwise fine image undecodable.
 int ExifOrientation(std::span<const uint8_t> app1);
 
-// Full decoders. Only called after the probe passed the limits. `max_dimension` is a hint the
-// JPEG decoder uses for DCT scaling (longest side stays >= max_dimension); others ignore it.
+// The size DecodeImage shrinks a width x height image to for `max_dimension` (longest side
+// exactly max_dimension, aspect kept, never upscaled; 0 = no limit). Decoders that can scale
+// while decoding aim for exactly this size, so the final resize becomes a no-op.
+void WorkingSize(int width, int height, int max_dimension, int* out_width, int* out_height);
+
+// Full decoders. Only called after the probe passed the limits. `max_dimension` is a hint:
+// JPEG uses DCT scaling (longest side stays >= max_dimension), WebP (still images) decodes
+// straight to WorkingSize; the others decode at full size.
 Result<RawImage> DecodeJpeg(std::span<const uint8_t> bytes, int max_dimension);
 Result<RawImage> DecodePng(std::span<const uint8_t> bytes);
-Result<RawImage> DecodeWebp(std::span<const uint8_t> bytes);
+Result<RawImage> DecodeWebp(std::span<const uint8_t> bytes, int max_dimension);
 Result<RawImage> DecodeGif(std::span<const uint8_t> bytes);
 Result<RawImage> DecodeTiff(std::span<const uint8_t> bytes);
 Result<RawImage> DecodeAvif(std::span<const uint8_t> bytes);

@@ -19,11 +19,9 @@ using internal::RawImage;
 cv::Mat View(RawImage& raw) { return cv::Mat(raw.height, raw.width, CV_8UC4, raw.rgba.data()); }
 
 void Downscale(RawImage& raw, int max_dimension) {
-  const int longest = std::max(raw.width, raw.height);
-  if (max_dimension <= 0 || longest <= max_dimension) return;
-  const double scale = static_cast<double>(max_dimension) / longest;
-  const int w = std::max(1, static_cast<int>(std::lround(raw.width * scale)));
-  const int h = std::max(1, static_cast<int>(std::lround(raw.height * scale)));
+  int w = 0, h = 0;
+  internal::WorkingSize(raw.width, raw.height, max_dimension, &w, &h);
+  if (w == raw.width && h == raw.height) return;
   std::vector<uint8_t> out(size_t(w) * h * 4);
   cv::Mat dst(h, w, CV_8UC4, out.data());
   // INTER_AREA averages whole source pixels: the right filter for large reductions (no
@@ -68,7 +66,7 @@ Result<RawImage> DecodeRaw(ImageFormat format, std::span<const uint8_t> bytes, i
   switch (format) {
     case ImageFormat::kJpeg: return internal::DecodeJpeg(bytes, max_dimension);
     case ImageFormat::kPng: return internal::DecodePng(bytes);
-    case ImageFormat::kWebp: return internal::DecodeWebp(bytes);
+    case ImageFormat::kWebp: return internal::DecodeWebp(bytes, max_dimension);
     case ImageFormat::kGif: return internal::DecodeGif(bytes);
     case ImageFormat::kTiff: return internal::DecodeTiff(bytes);
     case ImageFormat::kAvif: return internal::DecodeAvif(bytes);
@@ -86,11 +84,26 @@ bool SizeMatchesHeader(const RawImage& raw, const ImageInfo& info, int max_dimen
   const int stored_w = swap ? info.height : info.width;
   const int stored_h = swap ? info.width : info.height;
   if (raw.width == stored_w && raw.height == stored_h) return true;
-  const bool may_scale = max_dimension > 0 && info.format == ImageFormat::kJpeg;
+  const bool may_scale =
+      max_dimension > 0 && (info.format == ImageFormat::kJpeg || info.format == ImageFormat::kWebp);
   return may_scale && raw.width <= stored_w && raw.height <= stored_h;
 }
 
 }  // namespace
+
+namespace internal {
+
+void WorkingSize(int width, int height, int max_dimension, int* out_width, int* out_height) {
+  *out_width = width;
+  *out_height = height;
+  const int longest = std::max(width, height);
+  if (max_dimension <= 0 || longest <= max_dimension) return;
+  const double scale = static_cast<double>(max_dimension) / longest;
+  *out_width = std::max(1, static_cast<int>(std::lround(width * scale)));
+  *out_height = std::max(1, static_cast<int>(std::lround(height * scale)));
+}
+
+}  // namespace internal
 
 Result<Image> DecodeImage(std::span<const uint8_t> bytes, const DecodeLimits& limits,
                           int max_dimension) {

@@ -58,16 +58,26 @@ Result<HeaderInfo> ProbeWebp(std::span<const uint8_t> b) {
   return HeaderInfo{f.width, f.height, 1};
 }
 
-Result<RawImage> DecodeWebp(std::span<const uint8_t> bytes) {
+Result<RawImage> DecodeWebp(std::span<const uint8_t> bytes, int max_dimension) {
   WebPDecoderConfig config;
   if (!WebPInitDecoderConfig(&config)) return InvalidImage("webp: libwebp version mismatch");
   VP8StatusCode s = WebPGetFeatures(bytes.data(), bytes.size(), &config.input);
   if (s != VP8_STATUS_OK) return InvalidImage("webp: " + StatusText(s));
+  // WebPAnimDecoder composes frames on a full-size canvas and cannot scale: animations decode at
+  // full size and DecodeImage shrinks them afterwards.
   if (config.input.has_animation) return DecodeAnimatedFirstFrame(bytes);
 
   RawImage image;
-  image.width = config.input.width;
-  image.height = config.input.height;
+  WorkingSize(config.input.width, config.input.height, max_dimension, &image.width, &image.height);
+  if (image.width != config.input.width || image.height != config.input.height) {
+    // libwebp's rescaler area-averages each output pixel over the source pixels it covers (with
+    // alpha premultiplied while it does), like the INTER_AREA resize DecodeImage would apply
+    // after a full decode, but without ever holding the full-size image: peak memory is the
+    // working image plus a few source rows.
+    config.options.use_scaling = 1;
+    config.options.scaled_width = image.width;
+    config.options.scaled_height = image.height;
+  }
   image.rgba.resize(size_t(image.width) * image.height * 4);
   // Decode straight into our buffer (external memory), so nothing needs freeing.
   config.output.colorspace = MODE_RGBA;

@@ -53,8 +53,9 @@ struct Image {
 
 // Full decode (ProbeImage first, so limits hold). `max_dimension` > 0 bounds the longest side of
 // the result to max_dimension (never upscales): JPEG decodes at a reduced DCT scale that stays
-// >= max_dimension, other formats decode at full size; then an area-average resize brings the
-// longest side to exactly max_dimension. 0 decodes at full size. source_width/source_height hold
+// >= max_dimension, still WebP decodes straight to the final size (libwebp's area-averaging
+// scaler), other formats decode at full size; then an area-average resize brings the longest
+// side to exactly max_dimension. 0 decodes at full size. source_width/source_height hold
 // the full (oriented) size. Truncated or corrupt data is an error (kInvalidImage), never a
 // half-grey image. Errors: as ProbeImage, plus kInvalidImage for corrupt data.
 Result<Image> DecodeImage(std::span<const uint8_t> bytes, const DecodeLimits& limits,

@@ -5,6 +5,8 @@
 #include <random>
 
 #include <png.h>
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "engine/image.h"
 #include "test_images.h"
@@ -234,6 +236,45 @@ TEST_CASE("max_dimension decodes at working scale and records the source size", 
   auto negative = DecodeImage(ReadTestImage("fruits.jpg"), DecodeLimits{}, -1);
   REQUIRE_FALSE(negative.ok());
   CHECK(negative.error().code == ErrorCode::kInvalidArgument);
+}
+
+TEST_CASE("WebP decodes straight to the working size, like a full decode then INTER_AREA", "[decode]") {
+  // A lossless WebP with detail at every scale (and some translucency), so a wrong filter or an
+  // off-by-one in the scaled size shows.
+  const int w = 1203, h = 701;
+  std::vector<uint8_t> rgba(size_t(w) * h * 4);
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      uint8_t* p = &rgba[(size_t(y) * w + x) * 4];
+      p[0] = uint8_t((x * 255) / w), p[1] = uint8_t((x / 7 + y / 5) % 2 ? 230 : 20);
+      p[2] = uint8_t((y * 255) / h), p[3] = 255;
+    }
+  }
+  const auto lossless = testing::EncodeWebp(w, h, rgba.data(), true);
+  for (const auto& bytes : {lossless, testing::ReadTestImage("fruits.webp")}) {
+    for (int max_dimension : {512, 300, 97}) {
+      INFO("max_dimension " << max_dimension);
+      auto full = DecodeImage(bytes, DecodeLimits{});
+      auto small = DecodeImage(bytes, DecodeLimits{}, max_dimension);
+      REQUIRE(full.ok());
+      REQUIRE(small.ok());
+      CHECK(std::max(small->width, small->height) == max_dimension);
+      CHECK(small->source_width == full->width);
+      CHECK(small->source_height == full->height);
+      cv::Mat src(full->height, full->width, CV_8UC4, full->rgba.data());
+      cv::Mat expected;
+      cv::resize(src, expected, cv::Size(small->width, small->height), 0, 0, cv::INTER_AREA);
+      const cv::Mat got(small->height, small->width, CV_8UC4, small->rgba.data());
+      cv::Mat diff;
+      cv::absdiff(got, expected, diff);
+      const cv::Scalar mean = cv::mean(diff);
+      double worst = 0;
+      cv::minMaxLoc(diff.reshape(1), nullptr, &worst);
+      INFO("mean abs diff " << mean << ", max " << worst);
+      for (int c = 0; c < 4; ++c) CHECK(mean[c] < 1.5);
+      CHECK(worst <= 24);
+    }
+  }
 }
 
 }  // namespace
