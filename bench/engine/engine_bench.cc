@@ -1,13 +1,27 @@
-// Engine benchmark: decode and palette extraction on a 12 MP and a 0.5 MP JPEG made from
-// testdata/images/fruits.jpg (upscaled with OpenCV, encoded with libjpeg at quality 90).
+// Engine benchmark: decode, palette extraction and every region strategy on JPEGs of about 0.3,
+// 3 and 12 megapixels made from a test image (upscaled or reduced with OpenCV, encoded with
+// libjpeg at quality 90), plus the peak memory of a fresh process doing the whole analysis.
 //
-//   pm_engine_bench [--reps N] [--working MAXDIM] [--image PATH] [--save-dir DIR]
+//   pm_engine_bench [--reps N] [--slow-reps N] [--working MAXDIM] [--image PATH]
+//                   [--save-dir DIR] [--sizes MP,MP,...]
 //
-// --save-dir writes the generated JPEGs (bench_12mp.jpg, bench_0.5mp.jpg) for profiling.
+// For each size, medians of N runs (--slow-reps for grabcut and meanshift) of:
+//   - full decode, and decode at the working scale (DecodeImage with max_dimension): the floor;
+//   - palette extraction (ExtractPalette, default params) on the working-scale image;
+//   - DetectRegions on the working-scale image, default params, for each of the 15 strategies
+//     (template_match gets a centred box covering 1/8 of the image); a strategy that answers
+//     with an error shows "error: <message>" in its cell;
+// and each one's ratio to the floor. Peak RSS: the benchmark runs itself again
+// (--rss-child FILE) in a fresh process that reads the JPEG, decodes it at the working scale,
+// extracts the palette and runs every strategy once; its ru_maxrss (wait4) is reported against
+// the full decoded image (width * height * 4 bytes), along with the RSS of a fresh process that
+// only reads the file (libraries and runtime), so the analysis' own share is visible.
 //
-// Reports the median of N runs for: full decode, decode at working scale (DecodeImage with
-// max_dimension), palette extraction on the working-scale image (default params), and the ratio
-// extraction / working-scale decode.
+// Output: Markdown tables ready for docs/BENCHMARKS.md. --save-dir writes the generated JPEGs.
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -26,6 +40,7 @@
 
 #include "engine/image.h"
 #include "engine/palette.h"
+#include "engine/regions.h"
 
 namespace {
 
@@ -40,6 +55,15 @@ std::vector<uint8_t> ReadFile(const std::string& path) {
     std::exit(1);
   }
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
+}
+
+void WriteFile(const std::string& path, const std::vector<uint8_t>& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (!out) {
+    std::fprintf(stderr, "cannot write %s\n", path.c_str());
+    std::exit(1);
+  }
 }
 
 std::vector<uint8_t> EncodeJpeg(const cv::Mat& rgb, int quality) {
@@ -79,12 +103,15 @@ cv::Mat Resized(const Image& src, double megapixels) {
   return out;
 }
 
+// One untimed run first (page faults, lazily bound symbols, caches), then the median of `reps`.
 double MedianMs(int reps, const std::function<void()>& fn) {
+  fn();
   std::vector<double> ms;
   for (int i = 0; i < reps; ++i) {
     const auto t0 = std::chrono::steady_clock::now();
     fn();
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
   std::sort(ms.begin(), ms.end());
   return ms[ms.size() / 2];
@@ -99,49 +126,241 @@ T Unwrap(pm::Result<T> r, const char* what) {
   return std::move(r).value();
 }
 
+// The request the benchmark makes for `strategy`: default parameters; template_match gets a box
+// covering 1/8 of the image area (each side x 1/sqrt(8)), centred, in original-image pixels.
+pm::engine::RegionRequest RequestFor(std::string_view strategy, const Image& work) {
+  pm::engine::RegionRequest request;
+  request.strategy = std::string(strategy);
+  if (strategy == "template_match") {
+    const int sw = work.source_width > 0 ? work.source_width : work.width;
+    const int sh = work.source_height > 0 ? work.source_height : work.height;
+    const double side = 1.0 / std::sqrt(8.0);
+    pm::engine::Box box;
+    box.width = std::max(4, static_cast<int>(sw * side));
+    box.height = std::max(4, static_cast<int>(sh * side));
+    box.x = (sw - box.width) / 2;
+    box.y = (sh - box.height) / 2;
+    request.template_box = box;
+  }
+  return request;
+}
+
+bool IsSlow(std::string_view strategy) { return strategy == "grabcut" || strategy == "meanshift"; }
+
+// Markdown cells must not contain '|' or newlines.
+std::string Cell(std::string text) {
+  for (char& c : text) {
+    if (c == '|') c = '/';
+    if (c == '\n') c = ' ';
+  }
+  return text;
+}
+
+std::string Fmt(const char* format, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, v);
+  return buf;
+}
+
+// --rss-child FILE [--working N] [--baseline]: the measured process. Reads FILE; unless
+// --baseline, decodes it at the working scale, extracts the palette and runs every strategy once.
+int RssChild(const std::string& path, int working, bool baseline) {
+  const std::vector<uint8_t> jpeg = ReadFile(path);
+  if (baseline) return jpeg.empty() ? 1 : 0;
+  const Image work = Unwrap(DecodeImage(jpeg, DecodeLimits{}, working), "working decode");
+  Unwrap(pm::engine::ExtractPalette(work, {}), "extract");
+  for (std::string_view strategy : pm::engine::kRegionStrategies) {
+    (void)pm::engine::DetectRegions(work, RequestFor(strategy, work));  // errors are fine here
+  }
+  return 0;
+}
+
+// Peak RSS (KB) of a fresh run of this binary with `args`; -1 if it failed.
+long ChildPeakRssKb(const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::fflush(stdout);
+  const pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    execv("/proc/self/exe", argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  rusage usage{};
+  if (wait4(pid, &status, 0, &usage) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return -1;
+  }
+  return usage.ru_maxrss;  // kilobytes on Linux
+}
+
+struct SizeResult {
+  double megapixels = 0;
+  std::string size, working_size;
+  size_t jpeg_kb = 0;
+  double full_ms = 0, floor_ms = 0, extract_ms = 0;
+  long peak_rss_kb = -1, baseline_rss_kb = -1;
+  double full_rgba_mb = 0;
+  std::vector<std::string> strategy_cells;  // one per kRegionStrategies entry
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
   int reps = 7;
+  int slow_reps = 3;
   int working = 1024;
   std::string path = std::string(PM_TESTDATA_DIR) + "/images/fruits.jpg";
   std::string save_dir;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--reps")) reps = std::max(1, std::atoi(argv[i + 1]));
-    else if (!std::strcmp(argv[i], "--working")) working = std::max(1, std::atoi(argv[i + 1]));
-    else if (!std::strcmp(argv[i], "--image")) path = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--save-dir")) save_dir = argv[i + 1];
+  std::vector<double> sizes = {0.3, 3.0, 12.0};
+  std::string rss_child;
+  bool baseline = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (arg == "--baseline") {
+      baseline = true;
+    } else if (arg == "--reps" && has_value) {
+      reps = std::max(1, std::atoi(argv[++i]));
+    } else if (arg == "--slow-reps" && has_value) {
+      slow_reps = std::max(1, std::atoi(argv[++i]));
+    } else if (arg == "--working" && has_value) {
+      working = std::max(1, std::atoi(argv[++i]));
+    } else if (arg == "--image" && has_value) {
+      path = argv[++i];
+    } else if (arg == "--save-dir" && has_value) {
+      save_dir = argv[++i];
+    } else if (arg == "--rss-child" && has_value) {
+      rss_child = argv[++i];
+    } else if (arg == "--sizes" && has_value) {
+      sizes.clear();
+      for (char* s = std::strtok(argv[++i], ","); s != nullptr; s = std::strtok(nullptr, ",")) {
+        sizes.push_back(std::atof(s));
+      }
+    } else {
+      std::fprintf(stderr,
+                   "usage: pm_engine_bench [--reps N] [--slow-reps N] [--working MAXDIM] "
+                   "[--image PATH] [--save-dir DIR] [--sizes MP,MP,...]\n");
+      return 2;
+    }
   }
-  const Image source = Unwrap(DecodeImage(ReadFile(path), DecodeLimits{}), "decode source");
+  if (!rss_child.empty()) return RssChild(rss_child, working, baseline);
 
-  std::printf("source %s (%dx%d), working max_dimension %d, median of %d runs\n\n", path.c_str(),
-              source.width, source.height, working, reps);
-  std::printf("%-9s %-11s %8s %11s %12s %12s %14s %10s %8s\n", "case", "size", "jpeg KB",
-              "full ms", "working ms", "working px", "extract ms", "full-ext ms", "ext/dec");
-  for (double mp : {12.0, 0.5}) {
+  const Image source = Unwrap(DecodeImage(ReadFile(path), DecodeLimits{}), "decode source");
+  std::fprintf(stderr, "source %s (%dx%d), working max_dimension %d, median of %d runs (%d for "
+               "grabcut, meanshift)\n", path.c_str(), source.width, source.height, working, reps,
+               slow_reps);
+
+  char tmp_dir[] = "/tmp/pm_engine_bench_XXXXXX";
+  if (mkdtemp(tmp_dir) == nullptr) {
+    std::perror("mkdtemp");
+    return 1;
+  }
+
+  std::vector<SizeResult> results;
+  for (double mp : sizes) {
+    SizeResult r;
+    r.megapixels = mp;
     const cv::Mat rgb = Resized(source, mp);
     const std::vector<uint8_t> jpeg = EncodeJpeg(rgb, 90);
-    if (!save_dir.empty()) {
-      std::ofstream(save_dir + (mp > 1 ? "/bench_12mp.jpg" : "/bench_0.5mp.jpg"), std::ios::binary)
-          .write(reinterpret_cast<const char*>(jpeg.data()), static_cast<std::streamsize>(jpeg.size()));
-    }
-    const double full_ms = MedianMs(reps, [&] { Unwrap(DecodeImage(jpeg, DecodeLimits{}), "full decode"); });
-    const double work_ms =
-        MedianMs(reps, [&] { Unwrap(DecodeImage(jpeg, DecodeLimits{}, working), "working decode"); });
+    r.jpeg_kb = jpeg.size() / 1024;
+    r.size = std::to_string(rgb.cols) + "×" + std::to_string(rgb.rows);
+    r.full_rgba_mb = double(rgb.cols) * rgb.rows * 4 / (1024.0 * 1024.0);
+    const std::string name = "bench_" + Fmt("%g", mp) + "mp.jpg";
+    if (!save_dir.empty()) WriteFile(save_dir + "/" + name, jpeg);
+    const std::string jpeg_path = std::string(tmp_dir) + "/" + name;
+    WriteFile(jpeg_path, jpeg);
+    std::fprintf(stderr, "%s: %s, %zu KB\n", name.c_str(), r.size.c_str(), r.jpeg_kb);
+
+    r.full_ms = MedianMs(reps, [&] { Unwrap(DecodeImage(jpeg, DecodeLimits{}), "full decode"); });
+    r.floor_ms = MedianMs(reps, [&] {
+      Unwrap(DecodeImage(jpeg, DecodeLimits{}, working), "working decode");
+    });
     const Image work = Unwrap(DecodeImage(jpeg, DecodeLimits{}, working), "working decode");
-    const double ext_ms =
-        MedianMs(reps, [&] { Unwrap(pm::engine::ExtractPalette(work, {}), "extract"); });
-    // Extraction on the full-size image too: the bounded sample keeps K-means cost flat, the
-    // filtering pass over all pixels is what grows.
-    const Image full = Unwrap(DecodeImage(jpeg, DecodeLimits{}), "full decode");
-    const double full_ext_ms =
-        MedianMs(std::max(1, reps / 2), [&] { Unwrap(pm::engine::ExtractPalette(full, {}), "extract"); });
-    char size[32], wsize[32];
-    std::snprintf(size, sizeof size, "%dx%d", rgb.cols, rgb.rows);
-    std::snprintf(wsize, sizeof wsize, "%dx%d", work.width, work.height);
-    std::printf("%-9s %-11s %8zu %11.1f %12.1f %12s %14.1f %10.1f %8.2f\n",
-                mp > 1 ? "12 MP" : "0.5 MP", size, jpeg.size() / 1024, full_ms, work_ms, wsize,
-                ext_ms, full_ext_ms, ext_ms / work_ms);
+    r.working_size = std::to_string(work.width) + "×" + std::to_string(work.height);
+    r.extract_ms = MedianMs(reps, [&] { Unwrap(pm::engine::ExtractPalette(work, {}), "extract"); });
+
+    for (std::string_view strategy : pm::engine::kRegionStrategies) {
+      const pm::engine::RegionRequest request = RequestFor(strategy, work);
+      auto first = pm::engine::DetectRegions(work, request);  // also warms up
+      if (!first.ok()) {
+        r.strategy_cells.push_back(Cell("error: " + first.error().message));
+        std::fprintf(stderr, "  %-16s error: %s\n", std::string(strategy).c_str(),
+                     first.error().message.c_str());
+        continue;
+      }
+      // The first call above was the warm-up; MedianMs adds another only for the fast ones.
+      const auto run = [&] { (void)pm::engine::DetectRegions(work, request); };
+      double ms = 0;
+      if (IsSlow(strategy)) {
+        std::vector<double> times;
+        for (int i = 0; i < slow_reps; ++i) {
+          const auto t0 = std::chrono::steady_clock::now();
+          run();
+          times.push_back(std::chrono::duration<double, std::milli>(
+                              std::chrono::steady_clock::now() - t0).count());
+        }
+        std::sort(times.begin(), times.end());
+        ms = times[times.size() / 2];
+      } else {
+        ms = MedianMs(reps, run);
+      }
+      std::string cell = Fmt("%.1f ms", ms) + " (" + Fmt("%.1f", ms / r.floor_ms) + "×), " +
+                         std::to_string(first->regions.size()) + " reg.";
+      if (strategy == "default") cell += " via " + first->used;
+      r.strategy_cells.push_back(Cell(cell));
+      std::fprintf(stderr, "  %-16s %s\n", std::string(strategy).c_str(), cell.c_str());
+    }
+
+    const std::string self = argv[0];
+    const std::string w = std::to_string(working);
+    r.peak_rss_kb = ChildPeakRssKb({self, "--rss-child", jpeg_path, "--working", w});
+    r.baseline_rss_kb = ChildPeakRssKb({self, "--rss-child", jpeg_path, "--working", w, "--baseline"});
+    std::remove(jpeg_path.c_str());
+    results.push_back(std::move(r));
+  }
+  rmdir(tmp_dir);
+
+  std::printf("Decode and extraction (working scale: longest side ≤ %d px; medians of %d)\n\n",
+              working, reps);
+  std::printf("| case | JPEG | full decode | decode at working scale (floor) | working size | "
+              "extraction | extraction / floor |\n");
+  std::printf("|---|---|---|---|---|---|---|\n");
+  for (const SizeResult& r : results) {
+    std::printf("| %g MP JPEG %s | %zu KB | %.1f ms | %.1f ms | %s | %.1f ms | %.2f |\n",
+                r.megapixels, r.size.c_str(), r.jpeg_kb, r.full_ms, r.floor_ms,
+                r.working_size.c_str(), r.extract_ms, r.extract_ms / r.floor_ms);
+  }
+
+  std::printf("\nPeak RSS of a fresh process that reads the JPEG, decodes it at the working scale, "
+              "extracts the palette and runs all 15 strategies once (ru_maxrss); baseline: a fresh "
+              "process that only reads the file\n\n");
+  std::printf("| case | full RGBA (w×h×4) | peak RSS | peak RSS / full RGBA | baseline RSS | "
+              "(peak − baseline) / full RGBA |\n");
+  std::printf("|---|---|---|---|---|---|\n");
+  for (const SizeResult& r : results) {
+    const bool ok = r.peak_rss_kb > 0 && r.baseline_rss_kb > 0;
+    const double peak_mb = r.peak_rss_kb / 1024.0, base_mb = r.baseline_rss_kb / 1024.0;
+    std::printf("| %g MP JPEG %s | %.1f MB | %s | %s | %s | %s |\n", r.megapixels, r.size.c_str(),
+                r.full_rgba_mb, ok ? Fmt("%.0f MB", peak_mb).c_str() : "failed",
+                ok ? Fmt("%.2f", peak_mb / r.full_rgba_mb).c_str() : "n/a",
+                ok ? Fmt("%.0f MB", base_mb).c_str() : "failed",
+                ok ? Fmt("%.2f", (peak_mb - base_mb) / r.full_rgba_mb).c_str() : "n/a");
+  }
+
+  std::printf("\nRegion strategies on the working-scale image, default parameters (median of %d, "
+              "%d for grabcut and meanshift; × = time / decode floor; reg. = regions found)\n\n",
+              reps, slow_reps);
+  std::printf("| strategy |");
+  for (const SizeResult& r : results) std::printf(" %g MP (%s) |", r.megapixels, r.size.c_str());
+  std::printf("\n|---|");
+  for (size_t i = 0; i < results.size(); ++i) std::printf("---|");
+  std::printf("\n");
+  for (size_t s = 0; s < pm::engine::kRegionStrategies.size(); ++s) {
+    std::printf("| %s |", std::string(pm::engine::kRegionStrategies[s]).c_str());
+    for (const SizeResult& r : results) std::printf(" %s |", r.strategy_cells[s].c_str());
+    std::printf("\n");
   }
   return 0;
 }
