@@ -519,10 +519,12 @@ const StrategyDef& WatershedStrategy() {
   static const StrategyDef def{
       "watershed",
       {{"foreground", 0.05, 0.95, 0.5, false, false,
-        "sure-foreground threshold, share of the largest distance to the background; higher "
+        "sure-foreground threshold, share of each blob's largest distance to the background; higher "
         "splits touching objects more"},
        {"open_iterations", 0, 10, 2, true, false, "morphological opening iterations (noise removal)"}},
-      &Watershed, 1024};
+      // cv::watershed and the distance transform are most of the cost: at 1024 px about 80 ms
+      // of CPU here, at 768 px 25-40 ms.
+      &Watershed, 768};
   return def;
 }
 
