@@ -72,7 +72,9 @@ struct Palette {
   std::string coverage_json = "[]";       // [0.31, ...]
   std::string regions_json = "[]";        // [[[x,y],...], ...]
   std::string region_colors_json = "[]";  // [...]
+  std::string region_labels_json = "[]";  // ["00", "01", ...], one per region
   std::string params_json = "{}";         // {"k":5, ...}
+  std::optional<int> background_index;    // index into colors of the background swatch
   int64_t position = 0;                   // list order, highest first
   UserId created_by;
   int64_t created_at = 0;
@@ -97,8 +99,18 @@ struct PaletteUpdate {
   std::optional<std::string> coverage_json;
   std::optional<std::string> regions_json;
   std::optional<std::string> region_colors_json;
+  std::optional<std::string> region_labels_json;
   std::optional<std::string> params_json;
+  // Outer optional: change it or not; inner: the index, or none.
+  std::optional<std::optional<int>> background_index;
+  // Compare-and-set for read-modify-write callers: when set, the update applies only if the
+  // row's updated_at still equals it (kConflict otherwise). Every update moves updated_at
+  // strictly forward (max(now, updated_at + 1)), so it works as a row version.
+  std::optional<int64_t> if_updated_at;
 };
+
+// Where POST .../move puts a palette in its tenant's list (top = first shown).
+enum class PaletteMove { kTop, kBottom, kUp, kDown };
 
 // Keyset pagination: the last row of the previous page.
 struct PageCursor {

@@ -12,6 +12,7 @@
 // Times are Unix milliseconds supplied by the caller (injected clock).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -69,12 +70,35 @@ class Store {
   virtual Result<PalettePage> ListPalettes(TenantId tenant, const std::optional<PageCursor>& after,
                                            int limit) = 0;
   virtual Result<Palette> GetPalette(TenantId tenant, PaletteId id) = 0;
+  // Sets updated_at to max(now, updated_at + 1). kConflict when update.if_updated_at is set and
+  // no longer matches (the row changed meanwhile); kNotFound when the row does not exist.
   virtual Result<Palette> UpdatePalette(TenantId tenant, PaletteId id, const PaletteUpdate& update,
                                         int64_t now) = 0;
-  // Returns the deleted row (so the caller can delete its object).
+  // Returns the deleted row (so the caller can delete its object once no other row uses it:
+  // duplicates share their source's object_key).
   virtual Result<Palette> DeletePalette(TenantId tenant, PaletteId id) = 0;
-  // Whether any palette of `tenant` references `object_key` (for the orphaned-object cleanup).
+  // Whether any palette of `tenant` references `object_key` (shared images, orphaned-object
+  // cleanup). Reads the latest committed state.
   virtual Result<bool> ObjectKeyInUse(TenantId tenant, std::string_view object_key) = 0;
+
+  // A copy of every field of `source` (the same object_key: the image bytes are shared, not
+  // copied) as a new palette on top of the tenant's list, created by `by` at `now`. Its name is
+  // chosen inside the write transaction: `choose_name` gets the names of the tenant's palettes
+  // that start with `name_prefix` (code points), so two concurrent duplicates never pick the
+  // same one. kNotFound when the source does not exist, also when it is being deleted
+  // concurrently: the copy is committed only while the source row still exists (and holds the
+  // delete back until then), so a shared object is never deleted under a new row.
+  using NameChooser = std::function<std::string(const std::vector<std::string>& taken)>;
+  virtual Result<Palette> DuplicatePalette(TenantId tenant, PaletteId source,
+                                           std::string_view name_prefix,
+                                           const NameChooser& choose_name, UserId by,
+                                           int64_t now) = 0;
+  // Rewrites list positions in one transaction so the list reads `top_first`. kConflict when
+  // `top_first` is not exactly the tenant's palette ids, each once (the list changed).
+  virtual Status ReorderPalettes(TenantId tenant, const std::vector<PaletteId>& top_first) = 0;
+  // Moves one palette to the top/bottom of the list or one place up/down, in one transaction.
+  // Returns the palette as it is afterwards (unchanged at the end it already is at).
+  virtual Result<Palette> MovePalette(TenantId tenant, PaletteId id, PaletteMove move) = 0;
 
   // --- Coordination across replicas (not tenant-scoped) ------------------------------------
   // Fixed-window counters (log-in throttling, later quotas and rate limits): they live in the

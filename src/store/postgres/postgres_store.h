@@ -71,6 +71,10 @@ class PostgresStore final : public Store {
                                 int64_t now) override;
   Result<Palette> DeletePalette(TenantId tenant, PaletteId id) override;
   Result<bool> ObjectKeyInUse(TenantId tenant, std::string_view object_key) override;
+  Result<Palette> DuplicatePalette(TenantId tenant, PaletteId source, std::string_view name_prefix,
+                                   const NameChooser& choose_name, UserId by, int64_t now) override;
+  Status ReorderPalettes(TenantId tenant, const std::vector<PaletteId>& top_first) override;
+  Result<Palette> MovePalette(TenantId tenant, PaletteId id, PaletteMove move) override;
 
   Result<int64_t> IncrementCounter(std::string_view key, int64_t window_start,
                                    int64_t expires_at) override;

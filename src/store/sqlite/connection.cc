@@ -89,6 +89,8 @@ int64_t Stmt::Int64(int column) const { return sqlite3_column_int64(stmt_, colum
 
 int Stmt::Int(int column) const { return sqlite3_column_int(stmt_, column); }
 
+bool Stmt::IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+
 std::string Stmt::Text(int column) const {
   // text before bytes: the documented order that avoids a conversion.
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));

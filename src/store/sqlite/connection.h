@@ -72,6 +72,7 @@ class Stmt {
   int64_t Int64(int column) const;
   int Int(int column) const;
   std::string Text(int column) const;  // NULL reads as ""
+  bool IsNull(int column) const;
 
  private:
   [[noreturn]] void Throw(int rc) const;

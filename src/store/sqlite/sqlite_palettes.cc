@@ -6,6 +6,7 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Exception.h>
 
+#include "store/palette_order.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/errors.h"
 #include "store/sqlite/sqlite_store.h"
@@ -22,7 +23,8 @@ namespace {
 #define PM_PALETTE_COLUMNS                                                                   \
   "id, tenant_id, name, object_key, image_format, image_mime, image_width, image_height, " \
   "image_bytes, image_sha256, colors_json, labels_json, coverage_json, regions_json, "     \
-  "region_colors_json, params_json, position, created_by, created_at, updated_at"
+  "region_colors_json, params_json, position, created_by, created_at, updated_at, "         \
+  "region_labels_json, background_index"
 
 Palette ReadPalette(sqlite::Stmt& s) {
   Palette p;
@@ -46,6 +48,8 @@ Palette ReadPalette(sqlite::Stmt& s) {
   p.created_by = UserId(s.Int64(17));  // NULL (creator erased) reads as 0
   p.created_at = s.Int64(18);
   p.updated_at = s.Int64(19);
+  p.region_labels_json = s.Text(20);
+  if (!s.IsNull(21)) p.background_index = s.Int(21);
   return p;
 }
 
@@ -176,14 +180,20 @@ Result<Palette> SqliteStore::UpdatePalette(TenantId tenant, PaletteId id,
   return Guarded("UpdatePalette", [&]() -> Result<Palette> {
     // One cached statement for every combination of fields: an unset field binds NULL and
     // COALESCE keeps the column (all of them are NOT NULL, so NULL never means a value).
+    // background_index is nullable, so a flag (?12) says whether to set it. updated_at only
+    // moves forward, so it doubles as the row version that ?14 (if_updated_at) compares.
     Stmt s(*writer_,
            "UPDATE palettes SET name = COALESCE(?1, name), "
            "colors_json = COALESCE(?2, colors_json), labels_json = COALESCE(?3, labels_json), "
            "coverage_json = COALESCE(?4, coverage_json), "
            "regions_json = COALESCE(?5, regions_json), "
            "region_colors_json = COALESCE(?6, region_colors_json), "
-           "params_json = COALESCE(?7, params_json), updated_at = ?8 "
-           "WHERE tenant_id = ?9 AND id = ?10 RETURNING " PM_PALETTE_COLUMNS);
+           "params_json = COALESCE(?7, params_json), "
+           "region_labels_json = COALESCE(?11, region_labels_json), "
+           "background_index = CASE WHEN ?12 THEN ?13 ELSE background_index END, "
+           "updated_at = MAX(?8, updated_at + 1) "
+           "WHERE tenant_id = ?9 AND id = ?10 AND (?14 IS NULL OR updated_at = ?14) "
+           "RETURNING " PM_PALETTE_COLUMNS);
     BindOptional(s, 1, update.name);
     BindOptional(s, 2, update.colors_json);
     BindOptional(s, 3, update.labels_json);
@@ -194,8 +204,26 @@ Result<Palette> SqliteStore::UpdatePalette(TenantId tenant, PaletteId id,
     s.Bind(8, now);
     s.Bind(9, tenant.value);
     s.Bind(10, id.value);
-    if (!s.Step()) return PaletteNotFound();
-    return ReadAndFinish(s);
+    BindOptional(s, 11, update.region_labels_json);
+    s.Bind(12, update.background_index.has_value() ? 1 : 0);
+    if (update.background_index && *update.background_index) {
+      s.Bind(13, **update.background_index);
+    } else {
+      s.BindNull(13);
+    }
+    if (update.if_updated_at) {
+      s.Bind(14, *update.if_updated_at);
+    } else {
+      s.BindNull(14);
+    }
+    if (s.Step()) return ReadAndFinish(s);
+    if (!update.if_updated_at) return PaletteNotFound();
+    // Missing, or changed since the caller read it? The writer lock is held: nothing moved.
+    Stmt exists(*writer_, "SELECT 1 FROM palettes WHERE tenant_id = ? AND id = ?");
+    exists.Bind(1, tenant.value);
+    exists.Bind(2, id.value);
+    if (!exists.Step()) return PaletteNotFound();
+    return MakeError(ErrorCode::kConflict, "the palette changed meanwhile; reload and try again");
   });
 }
 
@@ -219,6 +247,117 @@ Result<bool> SqliteStore::ObjectKeyInUse(TenantId tenant, std::string_view objec
     s.Bind(1, tenant.value);
     s.Bind(2, object_key);
     return s.Step();
+  });
+}
+
+namespace {
+
+// The tenant's list, top first, on the writer connection (inside its transaction).
+std::vector<PositionRow> ReadOrder(Connection& conn, TenantId tenant) {
+  Stmt s(conn, "SELECT id, position FROM palettes WHERE tenant_id = ? ORDER BY position DESC, id DESC");
+  s.Bind(1, tenant.value);
+  std::vector<PositionRow> rows;
+  while (s.Step()) rows.push_back({s.Int64(0), s.Int64(1)});
+  return rows;
+}
+
+void WritePositions(Connection& conn, TenantId tenant, const std::vector<PositionRow>& changes) {
+  for (const PositionRow& c : changes) {
+    Stmt s(conn, "UPDATE palettes SET position = ? WHERE tenant_id = ? AND id = ?");
+    s.Bind(1, c.position);
+    s.Bind(2, tenant.value);
+    s.Bind(3, c.id);
+    s.Exec();
+  }
+}
+
+}  // namespace
+
+Result<Palette> SqliteStore::DuplicatePalette(TenantId tenant, PaletteId source,
+                                              std::string_view name_prefix,
+                                              const NameChooser& choose_name, UserId by,
+                                              int64_t now) {
+  std::lock_guard<std::mutex> lock(writer_mu_);
+  return Guarded("DuplicatePalette", [&]() -> Result<Palette> {
+    Connection& conn = *writer_;
+    // One write transaction (and one writer): the names read here are still the names when the
+    // copy is inserted, and the source cannot be deleted in between.
+    WriteTransaction tx(conn);
+    std::vector<std::string> taken;
+    {
+      Stmt names(conn,
+                 "SELECT name FROM palettes WHERE tenant_id = ?1 "
+                 "AND substr(name, 1, length(?2)) = ?2");
+      names.Bind(1, tenant.value);
+      names.Bind(2, name_prefix);
+      while (names.Step()) taken.push_back(names.Text(0));
+    }
+    const std::string name = choose_name(taken);
+    Stmt s(conn,
+           "INSERT INTO palettes (tenant_id, name, object_key, image_format, image_mime, "
+           "image_width, image_height, image_bytes, image_sha256, colors_json, labels_json, "
+           "coverage_json, regions_json, region_colors_json, params_json, region_labels_json, "
+           "background_index, position, created_by, created_at, updated_at) "
+           "SELECT tenant_id, ?3, object_key, image_format, image_mime, image_width, "
+           "image_height, image_bytes, image_sha256, colors_json, labels_json, coverage_json, "
+           "regions_json, region_colors_json, params_json, region_labels_json, background_index, "
+           "(SELECT COALESCE(MAX(position), 0) + 1 FROM palettes WHERE tenant_id = ?1), "
+           "?4, ?5, ?5 FROM palettes WHERE tenant_id = ?1 AND id = ?2 "
+           "RETURNING " PM_PALETTE_COLUMNS);
+    s.Bind(1, tenant.value);
+    s.Bind(2, source.value);
+    s.Bind(3, name);
+    if (by.value > 0) {
+      s.Bind(4, by.value);
+    } else {
+      s.BindNull(4);
+    }
+    s.Bind(5, now);
+    if (!s.Step()) return PaletteNotFound();  // ~WriteTransaction rolls back
+    Palette out = ReadAndFinish(s);
+    tx.Commit();
+    return out;
+  });
+}
+
+Status SqliteStore::ReorderPalettes(TenantId tenant, const std::vector<PaletteId>& top_first) {
+  std::lock_guard<std::mutex> lock(writer_mu_);
+  return Guarded("ReorderPalettes", [&]() -> Status {
+    Connection& conn = *writer_;
+    WriteTransaction tx(conn);
+    std::vector<PositionRow> rows = ReadOrder(conn, tenant);
+    std::vector<int64_t> ids;
+    ids.reserve(top_first.size());
+    for (PaletteId id : top_first) ids.push_back(id.value);
+    if (!SameIds(rows, ids)) {
+      return MakeError(ErrorCode::kConflict, "the palette list changed; reload and try again");
+    }
+    WritePositions(conn, tenant, PlanOrder(rows, ids));
+    tx.Commit();
+    return Status::Ok();
+  });
+}
+
+Result<Palette> SqliteStore::MovePalette(TenantId tenant, PaletteId id, PaletteMove move) {
+  std::lock_guard<std::mutex> lock(writer_mu_);
+  return Guarded("MovePalette", [&]() -> Result<Palette> {
+    Connection& conn = *writer_;
+    WriteTransaction tx(conn);
+    std::vector<PositionRow> rows = ReadOrder(conn, tenant);
+    size_t at = 0;
+    while (at < rows.size() && rows[at].id != id.value) ++at;
+    if (at == rows.size()) return PaletteNotFound();
+    WritePositions(conn, tenant, PlanMove(rows, at, move));
+    Palette out;
+    {
+      Stmt s(conn, "SELECT " PM_PALETTE_COLUMNS " FROM palettes WHERE tenant_id = ? AND id = ?");
+      s.Bind(1, tenant.value);
+      s.Bind(2, id.value);
+      if (!s.Step()) return PaletteNotFound();
+      out = ReadPalette(s);
+    }
+    tx.Commit();
+    return out;
   });
 }
 

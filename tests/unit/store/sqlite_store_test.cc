@@ -48,9 +48,17 @@ TEST_CASE("migrations: embedded list is strictly increasing and contiguous from 
     REQUIRE(migrations[i].name != nullptr);
     CHECK(std::string(migrations[i].name).size() > 0);
     REQUIRE(migrations[i].sql != nullptr);
-    CHECK(std::string(migrations[i].sql).find("CREATE") != std::string::npos);
+    const std::string sql = migrations[i].sql;
+    CHECK((sql.find("CREATE") != std::string::npos || sql.find("ALTER") != std::string::npos));
   }
   CHECK(std::string(migrations[0].name) == "init");
+  // The PostgreSQL list mirrors it: same versions, same names.
+  auto pg = PostgresMigrations();
+  REQUIRE(pg.size() == migrations.size());
+  for (size_t i = 0; i < pg.size(); ++i) {
+    CHECK(pg[i].version == migrations[i].version);
+    CHECK(std::string(pg[i].name) == migrations[i].name);
+  }
 }
 
 TEST_CASE("OpenStore: URL schemes", "[store][url]") {
