@@ -1,6 +1,9 @@
 #include "app/palettes.h"
 
+#include <algorithm>
 #include <charconv>
+
+#include <nlohmann/json.hpp>
 
 #include "app/analyze.h"
 #include "app/text.h"
@@ -171,16 +174,6 @@ Result<store::Palette> Palettes::Get(const TenantContext& ctx, PaletteId id) {
   return p;
 }
 
-Result<store::Palette> Palettes::Rename(const TenantContext& ctx, PaletteId id, std::string_view name) {
-  PM_RETURN_IF_ERROR(RequireEditor(ctx));
-  PM_ASSIGN_OR_RETURN(std::string valid, ValidateName(name, "name", kMaxNameChars));
-  store::PaletteUpdate update;
-  update.name = valid;
-  auto p = s_.store->UpdatePalette(ctx.tenant, id, update, s_.clock->NowMillis());
-  if (!p.ok() && p.error().code == ErrorCode::kNotFound) return PaletteNotFound();
-  return p;
-}
-
 Status Palettes::Delete(const TenantContext& ctx, PaletteId id) {
   PM_RETURN_IF_ERROR(RequireEditor(ctx));
   auto deleted = s_.store->DeletePalette(ctx.tenant, id);
@@ -188,29 +181,154 @@ Status Palettes::Delete(const TenantContext& ctx, PaletteId id) {
     if (deleted.error().code == ErrorCode::kNotFound) return PaletteNotFound();
     return deleted.error();
   }
-  // Row first, then object: a row never points at a missing object. An object whose delete
-  // fails here is an orphan for the cleanup job, never a visible inconsistency.
-  auto st = s_.objects->Delete(deleted->image.object_key);
-  if (!st.ok()) {
-    log::Warn("could not delete object of deleted palette",
-              {{"key", deleted->image.object_key}, {"error", st.error().message}});
+  // Row first, then the object, and only when no other palette of the tenant still uses it
+  // (duplicates share their source's object). So a row never points at a missing object:
+  //  - Two sharers deleted at once: each delete commits its row before it asks, and the
+  //    question reads the latest committed rows, so at least the later of the two sees both
+  //    rows gone and deletes the object (both may; the second delete finds nothing).
+  //  - A duplicate being made: DuplicatePalette copies only a row that still exists, and holds
+  //    that row until its copy commits, so a delete of the source either happens first (no
+  //    copy is made) or sees the copy here.
+  // What can remain is a leak, never a dangling row: the process dies between the row delete
+  // and the object delete, or the check or the delete fails. The janitor's orphan sweep
+  // (objects older than jobs.orphan_grace_s that no row of their tenant references, checked
+  // with the same ObjectKeyInUse) deletes those later.
+  const std::string& key = deleted->image.object_key;
+  if (key.empty()) return Status::Ok();
+  auto in_use = s_.store->ObjectKeyInUse(ctx.tenant, key);
+  if (!in_use.ok()) {
+    log::Warn("could not check whether a deleted palette's object is shared; leaving it to the janitor",
+              {{"key", key}, {"error", in_use.error().message}});
+    return Status::Ok();
+  }
+  if (*in_use) return Status::Ok();
+  auto st = s_.objects->Delete(key);
+  if (!st.ok() && st.error().code != ErrorCode::kNotFound) {
+    log::Warn("could not delete object of deleted palette", {{"key", key}, {"error", st.error().message}});
   }
   return Status::Ok();
 }
 
-Result<store::Palette> Palettes::Extract(const TenantContext& ctx, PaletteId id, std::optional<int> k) {
+Result<Decoded> Palettes::DecodeStored(const store::Palette& palette) {
+  auto bytes = s_.objects->GetBytes(palette.image.object_key, s_.config->limits.upload_max_bytes);
+  if (!bytes.ok()) {
+    if (bytes.error().code == ErrorCode::kNotFound) {
+      // Same answer as OpenImage: a row without its object is our fault, not the caller's.
+      log::Error("palette row without object", {{"key", palette.image.object_key}});
+      return MakeError(ErrorCode::kUnavailable, "the image is temporarily unavailable");
+    }
+    return bytes.error();
+  }
+  return DecodeWorking(*bytes, *s_.config);
+}
+
+Result<store::Palette> Palettes::Retrying(const std::function<Result<store::Palette>()>& attempt) {
+  constexpr int kAttempts = 3;
+  for (int i = 1;; ++i) {
+    auto r = attempt();
+    if (r.ok() || r.error().code != ErrorCode::kConflict || i == kAttempts) {
+      if (!r.ok() && r.error().code == ErrorCode::kNotFound) return PaletteNotFound();
+      return r;
+    }
+  }
+}
+
+Result<store::Palette> Palettes::Extract(const TenantContext& ctx, PaletteId id, std::optional<int> k,
+                                         bool use_regions) {
   PM_RETURN_IF_ERROR(RequireEditor(ctx));
   if (k && (*k < 2 || *k > 20)) return MakeError(ErrorCode::kInvalidArgument, "k must be an integer from 2 to 20");
-  PM_ASSIGN_OR_RETURN(store::Palette palette, Get(ctx, id));
-  PM_ASSIGN_OR_RETURN(std::string bytes, s_.objects->GetBytes(palette.image.object_key,
-                                                              s_.config->limits.upload_max_bytes));
-  PM_ASSIGN_OR_RETURN(Analysis analysis, AnalyzeImage(bytes, *s_.config, k));
-  store::PaletteUpdate update;
-  update.colors_json = ColorsJson(analysis);
-  update.labels_json = LabelsJson(analysis);
-  update.coverage_json = CoverageJson(analysis);
-  update.params_json = ParamsJson(analysis);
-  auto p = s_.store->UpdatePalette(ctx.tenant, id, update, s_.clock->NowMillis());
+  return Retrying([&]() -> Result<store::Palette> {
+    PM_ASSIGN_OR_RETURN(store::Palette palette, Get(ctx, id));
+    PM_ASSIGN_OR_RETURN(std::vector<engine::Polygon> regions, StoredRegions(palette));
+    if (use_regions && regions.empty()) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "this palette has no regions: detect regions first, or extract without use_regions");
+    }
+    PM_ASSIGN_OR_RETURN(Decoded decoded, DecodeStored(palette));
+    static const std::vector<engine::Polygon> kNoMask;
+    PM_ASSIGN_OR_RETURN(Analysis analysis,
+                        ExtractFrom(decoded, *s_.config, k, use_regions ? regions : kNoMask));
+    store::PaletteUpdate update;
+    update.colors_json = ColorsJson(analysis);
+    update.labels_json = LabelsJson(analysis);
+    update.coverage_json = CoverageJson(analysis);
+    PM_ASSIGN_OR_RETURN(update.params_json,
+                        MergeParams(palette.params_json, {{"k", k ? nlohmann::json(*k) : nlohmann::json(nullptr)},
+                                                          {"use_regions", use_regions}}));
+    // Region colours follow the palette: same regions, nearest of the new colours.
+    nlohmann::json region_colors = nlohmann::json::array();
+    if (!regions.empty()) {
+      PM_ASSIGN_OR_RETURN(auto colors, RegionColorsFrom(decoded, regions, analysis.colors));
+      region_colors = RegionColorsToJson(colors, analysis.colors);
+    }
+    update.region_colors_json = region_colors.dump();
+    if (palette.background_index &&
+        static_cast<size_t>(*palette.background_index) >= analysis.colors.size()) {
+      update.background_index = std::optional<int>();
+    }
+    update.if_updated_at = palette.updated_at;
+    return s_.store->UpdatePalette(ctx.tenant, id, update, s_.clock->NowMillis());
+  });
+}
+
+Result<RegionDetection> Palettes::DetectRegions(const TenantContext& ctx, PaletteId id,
+                                                const engine::RegionRequest& request) {
+  PM_RETURN_IF_ERROR(RequireEditor(ctx));
+  RegionDetection out;
+  auto saved = Retrying([&]() -> Result<store::Palette> {
+    PM_ASSIGN_OR_RETURN(store::Palette palette, Get(ctx, id));
+    // A bad request is refused before the image is read and decoded.
+    auto valid = engine::ValidateRegionRequest(request, palette.image.width, palette.image.height);
+    if (!valid.ok()) return valid.error();
+    PM_ASSIGN_OR_RETURN(std::vector<std::string> colors, StoredStrings(palette.colors_json, "colors"));
+    PM_ASSIGN_OR_RETURN(Decoded decoded, DecodeStored(palette));
+    PM_ASSIGN_OR_RETURN(RegionAnalysis analysis, DetectFrom(decoded, request, colors));
+    out.result = analysis.result;
+    out.region_params = RegionParamsToJson(analysis.result, request.template_box);
+    store::PaletteUpdate update;
+    update.regions_json = RegionsToJson(analysis.result.regions).dump();
+    update.region_labels_json = nlohmann::json(analysis.labels).dump();
+    update.region_colors_json = RegionColorsToJson(analysis.colors, colors).dump();
+    PM_ASSIGN_OR_RETURN(update.params_json, MergeParams(palette.params_json, {{"regions", out.region_params}}));
+    update.if_updated_at = palette.updated_at;
+    return s_.store->UpdatePalette(ctx.tenant, id, update, s_.clock->NowMillis());
+  });
+  if (!saved.ok()) return saved.error();
+  out.palette = std::move(saved).value();
+  return out;
+}
+
+Result<store::Palette> Palettes::Duplicate(const TenantContext& ctx, PaletteId id) {
+  PM_RETURN_IF_ERROR(RequireEditor(ctx));
+  PM_ASSIGN_OR_RETURN(store::Palette source, Get(ctx, id));
+  const std::string prefix = CopyNamePrefix(source.name, kMaxNameChars);
+  auto copy = s_.store->DuplicatePalette(
+      ctx.tenant, id, prefix,
+      [&](const std::vector<std::string>& taken) { return CopyName(source.name, taken, kMaxNameChars); },
+      ctx.user, s_.clock->NowMillis());
+  if (!copy.ok() && copy.error().code == ErrorCode::kNotFound) return PaletteNotFound();
+  return copy;
+}
+
+Status Palettes::Reorder(const TenantContext& ctx, const std::vector<PaletteId>& top_first) {
+  PM_RETURN_IF_ERROR(RequireEditor(ctx));
+  if (top_first.size() > kMaxReorder) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "ids may hold at most " + std::to_string(kMaxReorder) + " palette ids");
+  }
+  std::vector<int64_t> sorted;
+  sorted.reserve(top_first.size());
+  for (PaletteId id : top_first) sorted.push_back(id.value);
+  std::sort(sorted.begin(), sorted.end());
+  if (auto dup = std::adjacent_find(sorted.begin(), sorted.end()); dup != sorted.end()) {
+    return MakeError(ErrorCode::kInvalidArgument, "ids lists palette " + std::to_string(*dup) + " more than once");
+  }
+  return s_.store->ReorderPalettes(ctx.tenant, top_first);
+}
+
+Result<store::Palette> Palettes::Move(const TenantContext& ctx, PaletteId id, store::PaletteMove move) {
+  PM_RETURN_IF_ERROR(RequireEditor(ctx));
+  auto p = s_.store->MovePalette(ctx.tenant, id, move);
   if (!p.ok() && p.error().code == ErrorCode::kNotFound) return PaletteNotFound();
   return p;
 }

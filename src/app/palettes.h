@@ -7,13 +7,18 @@
 // fails).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "app/analyze.h"
+#include "app/palette_edit.h"
 #include "app/services.h"
 #include "common/result.h"
+#include "engine/regions.h"
 #include "store/records.h"
 
 namespace pm::app {
@@ -28,8 +33,10 @@ class Upload {
   virtual Result<store::Palette> Finish(std::optional<std::string> name) = 0;
 };
 
-struct ExtractResult {
-  store::Palette palette;  // as saved
+struct RegionDetection {
+  store::Palette palette;           // as saved
+  engine::RegionResult result;      // strategy, used, effective params
+  nlohmann::json region_params;     // RegionParamsToJson, as stored under params.regions
 };
 
 struct ImageDownload {
@@ -46,16 +53,40 @@ class Palettes {
   // `cursor` is "" or a next_cursor from a previous page; limit 1..100.
   Result<store::PalettePage> List(const TenantContext& ctx, std::string_view cursor, int limit);
   Result<store::Palette> Get(const TenantContext& ctx, PaletteId id);
-  Result<store::Palette> Rename(const TenantContext& ctx, PaletteId id, std::string_view name);
+  // Deletes the row, then the stored image unless another palette (a duplicate) still uses it.
   Status Delete(const TenantContext& ctx, PaletteId id);
-  Result<store::Palette> Extract(const TenantContext& ctx, PaletteId id, std::optional<int> k);
+  // Re-extracts the palette (k 2..20, unset = default). `use_regions`: only pixels inside the
+  // palette's regions take part (kInvalidArgument when it has none). Recomputes region colours
+  // against the new colours; labels become A, B, ...; a background index out of range is reset.
+  Result<store::Palette> Extract(const TenantContext& ctx, PaletteId id, std::optional<int> k,
+                                 bool use_regions = false);
+  // Detects regions (request validated against the image: kInvalidArgument naming the
+  // strategy or parameter) and stores them with labels 00, 01, ..., their colours against the
+  // palette, and the effective parameters under params.regions.
+  Result<RegionDetection> DetectRegions(const TenantContext& ctx, PaletteId id,
+                                        const engine::RegionRequest& request);
+  // PATCH: applies every field of `edit` or none (kInvalidArgument saying which rule broke).
+  Result<store::Palette> Edit(const TenantContext& ctx, PaletteId id, const PaletteEdit& edit);
+  // A copy sharing the stored image, named "Name (2)", "Name (3)", ..., on top of the list.
+  Result<store::Palette> Duplicate(const TenantContext& ctx, PaletteId id);
+  // `top_first` must be exactly the workspace's palette ids (kConflict otherwise); at most
+  // kMaxReorder ids, no duplicates (kInvalidArgument).
+  Status Reorder(const TenantContext& ctx, const std::vector<PaletteId>& top_first);
+  Result<store::Palette> Move(const TenantContext& ctx, PaletteId id, store::PaletteMove move);
   Result<ImageDownload> OpenImage(const TenantContext& ctx, PaletteId id);
+
+  static constexpr size_t kMaxReorder = 10000;
 
   static std::string EncodeCursor(const store::PageCursor& c);
   static Result<store::PageCursor> DecodeCursor(std::string_view s);
 
  private:
   Status RequireEditor(const TenantContext& ctx);
+  // The palette's stored image, decoded at the working scale.
+  Result<Decoded> DecodeStored(const store::Palette& palette);
+  // Runs a read-modify-write `attempt` (which sets if_updated_at) again when another writer
+  // changed the palette in between (kConflict), a few times before giving up.
+  Result<store::Palette> Retrying(const std::function<Result<store::Palette>()>& attempt);
   Services s_;
 };
 

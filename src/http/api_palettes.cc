@@ -14,6 +14,19 @@ constexpr int kDefaultPageSize = 50;
 // Multipart framing (boundaries, part headers) on top of the file itself.
 constexpr int64_t kMaxTextFieldBytes = 1024;
 
+// params.regions (the parameters of the last region detection), or null. Only palettes that
+// had regions detected pay for parsing their params.
+void AppendRegionsParams(std::string& out, const std::string& params_json) {
+  if (params_json.find("\"regions\"") != std::string::npos) {
+    nlohmann::json params = nlohmann::json::parse(params_json, nullptr, /*allow_exceptions=*/false);
+    if (params.is_object() && params.contains("regions") && params["regions"].is_object()) {
+      out += params["regions"].dump();
+      return;
+    }
+  }
+  out += "null";
+}
+
 // Palette JSON is built by hand: the list endpoint is the hot path, and the stored JSON columns
 // were written by us, so they are spliced in verbatim instead of being parsed and re-encoded.
 void AppendPalette(std::string& out, const store::Palette& p, const std::string& slug) {
@@ -61,8 +74,18 @@ void AppendPalette(std::string& out, const store::Palette& p, const std::string&
   out += p.regions_json;
   out += ",\"region_colors\":";
   out += p.region_colors_json;
+  out += ",\"region_labels\":";
+  out += p.region_labels_json;
+  out += ",\"background\":";
+  if (p.background_index) {
+    num(*p.background_index);
+  } else {
+    out += "null";
+  }
   out += ",\"params\":";
   out += p.params_json;
+  out += ",\"regions_params\":";
+  AppendRegionsParams(out, p.params_json);
   out += '}';
 }
 
@@ -179,14 +202,12 @@ void AddPaletteRoutes(Router& router, const ApiContext& api) {
               [api](Call& call) -> Status {
                 PM_ASSIGN_OR_RETURN(PaletteId id, ParseId(call.ex.Param("id")));
                 PM_ASSIGN_OR_RETURN(auto body, ReadJsonObject(call.ex, api.config->server.max_json_bytes));
-                PM_RETURN_IF_ERROR(RejectUnknownFields(body, {"name"}));
-                PM_ASSIGN_OR_RETURN(auto name, StringField(body, "name", false));
-                if (!name) return MakeError(ErrorCode::kInvalidArgument, "nothing to change: send {\"name\": ...}");
-                PM_ASSIGN_OR_RETURN(store::Palette p, api.palettes->Rename(*call.tenant, id, *name));
+                PM_ASSIGN_OR_RETURN(app::PaletteEdit edit, app::PaletteEditFromJson(body));
+                PM_ASSIGN_OR_RETURN(store::Palette p, api.palettes->Edit(*call.tenant, id, edit));
                 SendPalette(call, 200, p);
                 return Status::Ok();
               },
-              "Rename a palette (1-100 characters)."});
+              "Edit a palette: name, colors, labels, regions, region_labels, background (all or nothing)."});
   router.Add({"DELETE", base + "/{id}", Access::kTenant,
               [api](Call& call) -> Status {
                 PM_ASSIGN_OR_RETURN(PaletteId id, ParseId(call.ex.Param("id")));
@@ -221,15 +242,19 @@ void AddPaletteRoutes(Router& router, const ApiContext& api) {
                 PM_ASSIGN_OR_RETURN(auto body, ReadJsonObject(call.ex, api.config->server.max_json_bytes, true));
                 PM_RETURN_IF_ERROR(RejectUnknownFields(body, {"k", "use_regions"}));
                 PM_ASSIGN_OR_RETURN(auto k, IntField(body, "k"));
-                if (body.contains("use_regions") && !body["use_regions"].is_boolean()) {
-                  return MakeError(ErrorCode::kInvalidArgument, "use_regions must be true or false");
+                bool use_regions = false;
+                if (auto it = body.find("use_regions"); it != body.end() && !it->is_null()) {
+                  if (!it->is_boolean()) {
+                    return MakeError(ErrorCode::kInvalidArgument, "use_regions must be true or false");
+                  }
+                  use_regions = it->get<bool>();
                 }
                 if (k && (*k < 2 || *k > 20)) {
                   return MakeError(ErrorCode::kInvalidArgument, "k must be an integer from 2 to 20");
                 }
                 std::optional<int> kk;
                 if (k) kk = static_cast<int>(*k);
-                PM_ASSIGN_OR_RETURN(store::Palette p, api.palettes->Extract(*call.tenant, id, kk));
+                PM_ASSIGN_OR_RETURN(store::Palette p, api.palettes->Extract(*call.tenant, id, kk, use_regions));
                 std::string out = "{\"colors\":" + p.colors_json + ",\"labels\":" + p.labels_json +
                                   ",\"coverage\":" + p.coverage_json + ",\"region_colors\":" + p.region_colors_json +
                                   ",\"palette\":";
@@ -239,7 +264,87 @@ void AddPaletteRoutes(Router& router, const ApiContext& api) {
                 call.ex.SetBody(std::move(out), "application/json");
                 return Status::Ok();
               },
-              "Re-extract the palette with k colours (2-20)."});
+              "Re-extract the palette with k colours (2-20), optionally from the regions only."});
+  router.Add({"POST", base + "/{id}/regions", Access::kTenant,
+              [api](Call& call) -> Status {
+                PM_ASSIGN_OR_RETURN(PaletteId id, ParseId(call.ex.Param("id")));
+                PM_ASSIGN_OR_RETURN(auto body, ReadJsonObject(call.ex, api.config->server.max_json_bytes, true));
+                PM_ASSIGN_OR_RETURN(engine::RegionRequest request, app::RegionRequestFromJson(body));
+                PM_ASSIGN_OR_RETURN(app::RegionDetection d, api.palettes->DetectRegions(*call.tenant, id, request));
+                const store::Palette& p = d.palette;
+                std::string out = "{\"regions\":" + p.regions_json + ",\"region_labels\":" +
+                                  p.region_labels_json + ",\"region_colors\":" + p.region_colors_json +
+                                  ",\"strategy\":" + nlohmann::json(d.result.strategy).dump() +
+                                  ",\"used\":" + nlohmann::json(d.result.used).dump() +
+                                  ",\"params\":" + d.region_params["params"].dump() + ",\"palette\":";
+                AppendPalette(out, p, call.tenant->slug);
+                out += "}";
+                call.ex.SetStatus(200);
+                call.ex.SetBody(std::move(out), "application/json");
+                return Status::Ok();
+              },
+              "Detect regions {strategy, params, template_box}; stores regions, labels and region colours."});
+  router.Add({"POST", base + "/{id}/duplicate", Access::kTenant,
+              [api](Call& call) -> Status {
+                PM_ASSIGN_OR_RETURN(PaletteId id, ParseId(call.ex.Param("id")));
+                PM_ASSIGN_OR_RETURN(auto body, ReadJsonObject(call.ex, api.config->server.max_json_bytes, true));
+                PM_RETURN_IF_ERROR(RejectUnknownFields(body, {}));
+                PM_ASSIGN_OR_RETURN(store::Palette p, api.palettes->Duplicate(*call.tenant, id));
+                SendPalette(call, 201, p);
+                return Status::Ok();
+              },
+              "Copy a palette (sharing its image) as \"Name (2)\", \"Name (3)\", ... on top of the list."});
+  router.Add({"POST", base + "/{id}/move", Access::kTenant,
+              [api](Call& call) -> Status {
+                PM_ASSIGN_OR_RETURN(PaletteId id, ParseId(call.ex.Param("id")));
+                PM_ASSIGN_OR_RETURN(auto body, ReadJsonObject(call.ex, api.config->server.max_json_bytes));
+                PM_RETURN_IF_ERROR(RejectUnknownFields(body, {"to"}));
+                PM_ASSIGN_OR_RETURN(auto to, StringField(body, "to", true));
+                store::PaletteMove move;
+                if (*to == "top") {
+                  move = store::PaletteMove::kTop;
+                } else if (*to == "bottom") {
+                  move = store::PaletteMove::kBottom;
+                } else if (*to == "up") {
+                  move = store::PaletteMove::kUp;
+                } else if (*to == "down") {
+                  move = store::PaletteMove::kDown;
+                } else {
+                  return MakeError(ErrorCode::kInvalidArgument, "to must be \"top\", \"bottom\", \"up\" or \"down\"");
+                }
+                PM_ASSIGN_OR_RETURN(store::Palette p, api.palettes->Move(*call.tenant, id, move));
+                SendPalette(call, 200, p);
+                return Status::Ok();
+              },
+              "Move a palette in the list: {to: top|bottom|up|down}."});
+  router.Add({"PUT", base + "/order", Access::kTenant,
+              [api](Call& call) -> Status {
+                PM_ASSIGN_OR_RETURN(auto body, ReadJsonObject(call.ex, api.config->server.max_json_bytes));
+                PM_RETURN_IF_ERROR(RejectUnknownFields(body, {"ids"}));
+                auto it = body.find("ids");
+                if (it == body.end() || !it->is_array()) {
+                  return MakeError(ErrorCode::kInvalidArgument, "ids must be an array of palette ids, top first");
+                }
+                if (it->size() > app::Palettes::kMaxReorder) {
+                  return MakeError(ErrorCode::kInvalidArgument, "ids may hold at most " +
+                                                                    std::to_string(app::Palettes::kMaxReorder) +
+                                                                    " palette ids");
+                }
+                std::vector<PaletteId> ids;
+                ids.reserve(it->size());
+                for (size_t i = 0; i < it->size(); ++i) {
+                  const auto& v = (*it)[i];
+                  if (!v.is_number_integer()) {
+                    return MakeError(ErrorCode::kInvalidArgument,
+                                     "ids[" + std::to_string(i) + "] must be an integer palette id");
+                  }
+                  ids.emplace_back(v.get<int64_t>());
+                }
+                PM_RETURN_IF_ERROR(api.palettes->Reorder(*call.tenant, ids));
+                call.ex.SetStatus(204);
+                return Status::Ok();
+              },
+              "Reorder the palette list: {ids: [...]} (every palette id of the workspace, top first)."});
 }
 
 }  // namespace pm::http

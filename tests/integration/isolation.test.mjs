@@ -74,6 +74,37 @@ describe('tenant isolation', () => {
         assertError(await b.post(`${baseOf()}/${palette.id}/extract`, { k: 3 }), 404, 'not_found');
         await assertAUnchanged();
       });
+      it('region detection is 404', async () => {
+        assertError(await b.post(`${baseOf()}/${palette.id}/regions`, { strategy: 'otsu' }), 404, 'not_found');
+        assertError(await b.post(`${baseOf()}/${palette.id}/regions`, { strategy: 'nope' }), 404, 'not_found',
+          'a bad request for a foreign palette is still 404');
+        await assertAUnchanged();
+      });
+      it('extract with use_regions is 404', async () => {
+        assertError(await b.post(`${baseOf()}/${palette.id}/extract`, { use_regions: true }), 404, 'not_found');
+        await assertAUnchanged();
+      });
+      it('PATCH of colours, labels, regions, region labels, background is 404', async () => {
+        for (const body of [{ colors: ['#000000'] }, { labels: ['x', 'y', 'z', 'u', 'v'] },
+          { regions: [[[0, 0], [10, 0], [10, 10]]] }, { region_labels: [] }, { background: 0 }]) {
+          assertError(await b.patch(`${baseOf()}/${palette.id}`, body), 404, 'not_found', JSON.stringify(body));
+        }
+        await assertAUnchanged();
+      });
+      it('duplicate is 404 and copies nothing', async () => {
+        const objs = objectFiles(server);
+        const mine = (await b.get(bBase)).json.palettes.length;
+        assertError(await b.post(`${baseOf()}/${palette.id}/duplicate`), 404, 'not_found');
+        await assertAUnchanged();
+        assert.equal((await b.get(bBase)).json.palettes.length, mine, 'no copy in B\'s workspace');
+        if (objs) assert.deepEqual(objectFiles(server), objs);
+      });
+      it('move is 404', async () => {
+        for (const to of ['top', 'bottom', 'up', 'down']) {
+          assertError(await b.post(`${baseOf()}/${palette.id}/move`, { to }), 404, 'not_found', to);
+        }
+        await assertAUnchanged();
+      });
       it('DELETE is 404', async () => {
         const objs = objectFiles(server);
         assertError(await b.del(`${baseOf()}/${palette.id}`), 404, 'not_found');
@@ -84,6 +115,16 @@ describe('tenant isolation', () => {
       });
     });
   }
+
+  it('B cannot reorder A\'s list: 404 under A\'s slug; A\'s ids in B\'s own list are a 409', async () => {
+    const put = (p, ids) => b.request('PUT', `${p}/order`, { json: { ids } });
+    assertError(await put(aBase, [palette.id]), 404, 'not_found');
+    // B's list is not the set [A's id], whether or not that id exists anywhere: nothing leaks.
+    const foreign = assertError(await put(bBase, [palette.id]), 409, 'conflict');
+    const missing = assertError(await put(bBase, [999999]), 409, 'conflict');
+    assert.equal(foreign.message, missing.message);
+    await assertAUnchanged();
+  });
 
   it('B cannot upload into A\'s workspace', async () => {
     const objs = objectFiles(server);
@@ -121,6 +162,10 @@ describe('tenant isolation', () => {
       ['PATCH', `${aBase}/${palette.id}`, { name: 'anon' }],
       ['DELETE', `${aBase}/${palette.id}`],
       ['POST', `${aBase}/${palette.id}/extract`, { k: 3 }],
+      ['POST', `${aBase}/${palette.id}/regions`, { strategy: 'otsu' }],
+      ['POST', `${aBase}/${palette.id}/duplicate`, {}],
+      ['POST', `${aBase}/${palette.id}/move`, { to: 'top' }],
+      ['PUT', `${aBase}/order`, { ids: [palette.id] }],
       ['GET', '/api/v1/t/no-such-ws-0/palettes'],
     ];
     for (const [method, p, json] of cases) {

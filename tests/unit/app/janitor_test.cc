@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "app/janitor.h"
+#include "app/palettes.h"
 #include "common/clock.h"
 #include "objects/memory_object_store.h"
 #include "store/store.h"
@@ -97,4 +98,38 @@ TEST_CASE("janitor: expired sessions are deleted", "[app]") {
   CHECK(j.RunOnce()->sessions_deleted == 0);
   f.clock.AdvanceMillis(2000);
   CHECK(j.RunOnce()->sessions_deleted == 1);
+}
+
+TEST_CASE("janitor and palette deletes keep an image while a duplicate still uses it", "[app]") {
+  Fixture f;
+  REQUIRE(f.objects.PutBytes(f.Key("shared.png"), "x").ok());
+  store::NewPalette p;
+  p.name = "original";
+  p.image.object_key = f.Key("shared.png");
+  p.created_by = f.user;
+  auto original = f.store->CreatePalette(f.tenant, p, f.clock.NowMillis());
+  REQUIRE(original.ok());
+  app::Palettes palettes(f.services());
+  app::TenantContext ctx{f.tenant, "a", f.user, auth::Role::kEditor};
+  auto copy = palettes.Duplicate(ctx, original->id);
+  REQUIRE(copy.ok());
+  CHECK(copy->name == "original (2)");
+  CHECK(copy->image.object_key == original->image.object_key);
+
+  REQUIRE(palettes.Delete(ctx, original->id).ok());
+  CHECK(f.objects.Contains(f.Key("shared.png")));  // the copy still uses it
+  app::Janitor j(f.services(), "replica-a");
+  f.clock.AdvanceMillis(3600'000 + 1);
+  CHECK(j.RunOnce()->orphans_deleted == 0);
+  CHECK(f.objects.Contains(f.Key("shared.png")));
+
+  REQUIRE(palettes.Delete(ctx, copy->id).ok());
+  CHECK_FALSE(f.objects.Contains(f.Key("shared.png")));  // the last user took it along
+
+  // A viewer can neither duplicate nor delete.
+  app::TenantContext viewer{f.tenant, "a", f.user, auth::Role::kViewer};
+  auto again = f.store->CreatePalette(f.tenant, p, f.clock.NowMillis());
+  REQUIRE(again.ok());
+  CHECK(palettes.Duplicate(viewer, again->id).error().code == ErrorCode::kPermissionDenied);
+  CHECK(palettes.Delete(viewer, again->id).error().code == ErrorCode::kPermissionDenied);
 }
