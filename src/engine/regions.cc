@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <new>
 #include <sstream>
 
@@ -29,6 +30,8 @@ constexpr double kMaxAreaShare = 0.95;
 // kMaxVertices points (the API and the web overlay stay light).
 constexpr double kSimplifyShare = 0.004;
 constexpr size_t kMaxVertices = 200;
+// The convex-hull fallback is refused when the hull is this much larger than the outline.
+constexpr double kMaxHullGrowth = 1.25;
 // User-supplied polygons (PATCH) are refused above this many vertices.
 constexpr size_t kMaxUserVertices = 10000;
 // The cascade's last resort: a centred rectangle inset this share on each side.
@@ -104,16 +107,9 @@ bool SegmentsTouch(std::pair<int, int> a, std::pair<int, int> b, std::pair<int, 
          (d3 == 0 && OnSegment(a, b, c)) || (d4 == 0 && OnSegment(a, b, d));
 }
 
-// Working-scale outline -> original-image polygon: simplified, mapped, clamped, de-duplicated,
-// made simple. Empty when nothing usable is left.
-Polygon ToOriginal(const Contour& contour, double sx, double sy, int source_w, int source_h) {
-  Contour approx;
-  double epsilon = std::max(0.5, kSimplifyShare * cv::arcLength(contour, true));
-  cv::approxPolyDP(contour, approx, epsilon, true);
-  while (approx.size() > kMaxVertices) {
-    epsilon *= 1.5;
-    cv::approxPolyDP(contour, approx, epsilon, true);
-  }
+// Maps simplified working-scale points to original-image pixel corners, clamped, without
+// repeated vertices.
+Polygon MapPoints(const Contour& approx, double sx, double sy, int source_w, int source_h) {
   Polygon poly;
   poly.reserve(approx.size());
   for (const cv::Point& p : approx) {
@@ -123,8 +119,33 @@ Polygon ToOriginal(const Contour& contour, double sx, double sy, int source_w, i
     if (poly.empty() || poly.back() != std::pair{x, y}) poly.emplace_back(x, y);
   }
   while (poly.size() > 1 && poly.front() == poly.back()) poly.pop_back();
+  return poly;
+}
+
+// Working-scale outline -> original-image polygon: simplified, mapped, clamped, de-duplicated,
+// simple. When simplifying or rounding folds the outline onto itself, finer tolerances are
+// tried first; the convex hull is the last resort, and only when it stays close to the
+// outline's own area (a hull around a ragged outline would claim pixels the strategy never
+// found). Empty when nothing faithful is left.
+Polygon ToOriginal(const Contour& contour, double sx, double sy, int source_w, int source_h) {
+  const double outline_area = cv::contourArea(contour) * sx * sy;
+  double epsilon = std::max(0.5, kSimplifyShare * cv::arcLength(contour, true));
+  Contour approx;
+  cv::approxPolyDP(contour, approx, epsilon, true);
+  while (approx.size() > kMaxVertices) {
+    epsilon *= 1.5;
+    cv::approxPolyDP(contour, approx, epsilon, true);
+  }
+  Polygon poly = MapPoints(approx, sx, sy, source_w, source_h);
+  for (int finer = 0; finer < 3; ++finer) {
+    if (poly.size() >= 3 && IsSimplePolygon(poly) && TwiceSignedArea(poly) != 0) return poly;
+    epsilon /= 2;
+    Contour retry;
+    cv::approxPolyDP(contour, retry, epsilon, true);
+    if (retry.size() > kMaxVertices) break;
+    poly = MapPoints(retry, sx, sy, source_w, source_h);
+  }
   if (poly.size() >= 3 && IsSimplePolygon(poly) && TwiceSignedArea(poly) != 0) return poly;
-  // Rounding or the simplification folded the outline onto itself: its convex hull is simple.
   std::vector<cv::Point> pts, hull;
   for (const auto& [x, y] : poly) pts.emplace_back(x, y);
   if (pts.size() < 3) return {};
@@ -132,40 +153,49 @@ Polygon ToOriginal(const Contour& contour, double sx, double sy, int source_w, i
   Polygon out;
   for (const cv::Point& p : hull) out.emplace_back(p.x, p.y);
   if (out.size() < 3 || TwiceSignedArea(out) == 0 || !IsSimplePolygon(out)) return {};
+  if (std::abs(TwiceSignedArea(out)) / 2 > kMaxHullGrowth * outline_area) return {};
   return out;
 }
 
-// Filters, sorts (largest first), caps and maps a strategy's outlines.
+// Simplifies and maps a strategy's outlines, then filters by the FINAL polygons' areas (so
+// simplification cannot smuggle a too-small or whole-image region through), sorts them largest
+// first and caps them.
 std::vector<Polygon> PostProcess(const Contours& contours, const StrategyInput& in,
                                  const Image& image) {
-  const double image_area = double(in.width()) * in.height();
-  struct Candidate {
-    double area;
-    cv::Rect box;
-    const Contour* contour;
-  };
-  std::vector<Candidate> candidates;
-  for (const Contour& c : contours) {
-    if (c.size() < 3) continue;
-    const double area = cv::contourArea(c);
-    if (area < in.min_area || area <= 0 || area >= kMaxAreaShare * image_area) continue;
-    candidates.push_back({area, cv::boundingRect(c), &c});
-  }
-  // Largest first; ties broken by position so the order never depends on the strategy's.
-  std::stable_sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
-    if (a.area != b.area) return a.area > b.area;
-    if (a.box.y != b.box.y) return a.box.y < b.box.y;
-    return a.box.x < b.box.x;
-  });
   const int source_w = image.source_width > 0 ? image.source_width : image.width;
   const int source_h = image.source_height > 0 ? image.source_height : image.height;
   const double sx = double(source_w) / in.width();
   const double sy = double(source_h) / in.height();
+  const double image_area = double(source_w) * source_h;
+  const double min_area = in.min_area * sx * sy;
+  struct Candidate {
+    double area;
+    std::pair<int, int> first;  // lowest (y, x) vertex: a stable tie-break
+    Polygon poly;
+  };
+  std::vector<Candidate> candidates;
+  for (const Contour& c : contours) {
+    if (c.size() < 3) continue;
+    // Cheap pre-filter on the outline (simplification moves areas by a few percent at most).
+    const double outline = cv::contourArea(c) * sx * sy;
+    if (outline < 0.5 * min_area || outline <= 0) continue;
+    Polygon p = ToOriginal(c, sx, sy, source_w, source_h);
+    if (p.empty()) continue;
+    const double area = std::abs(TwiceSignedArea(p)) / 2;
+    if (area < min_area || area <= 0 || area >= kMaxAreaShare * image_area) continue;
+    std::pair<int, int> first{INT32_MAX, INT32_MAX};
+    for (const auto& [x, y] : p) first = std::min(first, std::pair{y, x});
+    candidates.push_back({area, first, std::move(p)});
+  }
+  // Largest first; ties broken by position so the order never depends on the strategy's.
+  std::stable_sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+    if (a.area != b.area) return a.area > b.area;
+    return a.first < b.first;
+  });
   std::vector<Polygon> out;
-  for (const Candidate& c : candidates) {
+  for (Candidate& c : candidates) {
     if (static_cast<int>(out.size()) >= in.max_regions) break;
-    Polygon p = ToOriginal(*c.contour, sx, sy, source_w, source_h);
-    if (!p.empty()) out.push_back(std::move(p));
+    out.push_back(std::move(c.poly));
   }
   return out;
 }
