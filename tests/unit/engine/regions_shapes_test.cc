@@ -114,9 +114,7 @@ void CheckValid(const RegionResult& result, const Image& image, int max_regions)
     }
     const double area = Area(p);
     CHECK(area > 0);
-    // regions.cc orders by the outline's area before simplifying and mapping it back, which
-    // moves areas by a few percent (a jagged outline more, when replaced by its hull).
-    CHECK(area <= 1.05 * previous);
+    CHECK(area <= previous);
     previous = area;
   }
 }
