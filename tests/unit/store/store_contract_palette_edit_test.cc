@@ -261,6 +261,50 @@ STORE_CONTRACT("palettes: concurrent duplicates never pick the same name", "[sto
   CHECK(positions.size() == 21);
 }
 
+// The race DELETE must survive: a copy made while its source is deleted. Whenever the copy
+// exists, the deleter's ObjectKeyInUse (asked after its delete, as Palettes::Delete does) must
+// have seen it; otherwise the shared object would be deleted under the copy.
+STORE_CONTRACT("palettes: a duplicate racing the delete of its source never loses the object",
+               "[store][palettes][duplicate][concurrency]") {
+  auto store = OpenMigrated(harness);
+  Account a = MakeAccount(*store, "racer");
+  TenantId t = a.workspace.id;
+  int copies = 0;
+  for (int i = 0; i < 100; ++i) {
+    NewPalette np = SamplePalette("race" + std::to_string(i), a.user.id);
+    auto src = store->CreatePalette(t, np, i);
+    REQUIRE(src.ok());
+    Result<Palette> copy = MakeError(ErrorCode::kInternal, "not run");
+    Result<bool> in_use = MakeError(ErrorCode::kInternal, "not run");
+    bool deleted = false;
+    std::thread dup([&] {
+      copy = store->DuplicatePalette(
+          t, src->id, "race",
+          [](const std::vector<std::string>& taken) { return "race copy " + std::to_string(taken.size()); },
+          a.user.id, i);
+    });
+    std::thread del([&] {
+      deleted = store->DeletePalette(t, src->id).ok();
+      in_use = store->ObjectKeyInUse(t, np.image.object_key);
+    });
+    dup.join();
+    del.join();
+    REQUIRE(deleted);
+    REQUIRE(in_use.ok());
+    if (copy.ok()) {
+      ++copies;
+      INFO("iteration " << i);
+      CHECK(*in_use);  // the deleter saw the copy: it keeps the object
+      REQUIRE(store->DeletePalette(t, copy->id).ok());
+    } else {
+      CHECK(copy.error().code == ErrorCode::kNotFound);
+      CHECK_FALSE(*in_use);
+    }
+  }
+  INFO(copies << " of 100 copies won the race");
+  CHECK(ListIds(*store, t).empty());
+}
+
 STORE_CONTRACT("palettes: reorder rewrites positions, a different set is kConflict",
                "[store][palettes][order]") {
   auto store = OpenMigrated(harness);
