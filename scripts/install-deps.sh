@@ -35,8 +35,9 @@ pkgs=(
   libtiff-dev libavif-dev libssl-dev
 )
 if [[ $mode == test || $mode == dev ]]; then
-  # Browser tests; a throwaway PostgreSQL cluster and nginx for the backend matrix and scale-out.
-  pkgs+=(chromium postgresql nginx)
+  # Browser tests; a throwaway PostgreSQL cluster and nginx for the backend matrix and scale-out;
+  # the sqlite3 shell for integration tests that set up what the API cannot yet (a viewer role).
+  pkgs+=(chromium postgresql nginx sqlite3)
 fi
 if [[ $mode == dev ]]; then
   pkgs+=(clang-format clang-tidy)

@@ -29,12 +29,16 @@ function setRoleInDatabase(server, tenantId, userId, role) {
   const update = `UPDATE memberships SET role = '${role}' WHERE tenant_id = ${Number(tenantId)} ` +
     `AND user_id = ${Number(userId)}`;
   const pgUrl = process.env.PM_TEST_SERVER_ENV_PALETTEMAKER_DATABASE_URL;
-  if (pgUrl && pgUrl.startsWith('postgres')) {
+  const [tool, args] = pgUrl && pgUrl.startsWith('postgres')
     // One -c string is one transaction, so the local setting holds for the UPDATE.
-    execFileSync('psql', [pgUrl, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c',
-      `SELECT set_config('app.tenant_id', '${Number(tenantId)}', true); ${update};`]);
-  } else {
-    execFileSync('sqlite3', [path.join(server.dataDir, 'palettemaker.db'), '.timeout 5000', update]);
+    ? ['psql', [pgUrl, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c',
+      `SELECT set_config('app.tenant_id', '${Number(tenantId)}', true); ${update};`]]
+    : ['sqlite3', [path.join(server.dataDir, 'palettemaker.db'), '.timeout 5000', update]];
+  try {
+    execFileSync(tool, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (err) {
+    throw new Error(`could not change the role with ${tool} (scripts/install-deps.sh test installs it): ` +
+      `${err.code === 'ENOENT' ? `${tool} is not installed` : String(err.stderr || err.message)}`);
   }
 }
 
