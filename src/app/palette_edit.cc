@@ -1,6 +1,5 @@
 #include "app/palette_edit.h"
 
-#include <charconv>
 #include <set>
 
 #include "app/analyze.h"
