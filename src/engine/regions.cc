@@ -215,6 +215,9 @@ Result<std::vector<Polygon>> RunStrategy(const StrategyDef& def, const Image& im
                std::max(1, static_cast<int>(std::lround(template_box->width * fx))),
                std::max(1, static_cast<int>(std::lround(template_box->height * fy))));
     in.template_box = r & cv::Rect(0, 0, in.width(), in.height());
+    // Every match is the size of the user's box: a small box must not make min_area drop them
+    // all (including the box itself).
+    in.min_area = std::min(in.min_area, 0.5 * in.template_box.area());
   }
   PM_ASSIGN_OR_RETURN(Contours contours, def.run(in));
   return PostProcess(contours, in, image);
