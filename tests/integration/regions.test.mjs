@@ -196,6 +196,36 @@ describe('regions, editing, duplicates and order', () => {
       }
     });
 
+    it('every strategy answers through the API with well-formed, stored regions', async () => {
+      const strategies = ['default', 'adaptive', 'otsu', 'canny', 'color', 'watershed', 'grabcut', 'slic',
+        'saliency', 'meanshift', 'quadtree', 'circles', 'rectangles', 'contour_circles', 'template_match'];
+      const failures = [];
+      for (const strategy of strategies) {
+        const body = { strategy };
+        if (strategy === 'template_match') body.template_box = { x: 10, y: 10, width: 60, height: 60 };
+        const res = await user.post(`${base}/${coins.id}/regions`, body);
+        try {
+          assertStatus(res, 200, strategy);
+          const r = res.json;
+          assert.equal(r.strategy, strategy);
+          assert.ok(strategy === 'default' ? typeof r.used === 'string' && r.used.length > 0 : r.used === strategy,
+            `used: ${r.used}`);
+          assert.ok(r.regions.length <= 20, `${r.regions.length} regions`);
+          r.regions.forEach((poly, i) => assertPolygonInside(poly, COINS, `${strategy} region ${i}`));
+          assert.deepEqual(r.region_labels, labels00(r.regions.length));
+          assertRegionColors({ ...r, colors: r.palette.colors }, COINS);
+          assert.deepEqual(r.palette.regions, r.regions, 'stored');
+          assert.equal(r.palette.regions_params.strategy, strategy);
+          if (strategy === 'template_match') {
+            assert.deepEqual(r.palette.regions_params.template_box, body.template_box, 'the box is stored');
+          }
+        } catch (err) {
+          failures.push(`${strategy}: ${err.message}`);
+        }
+      }
+      assert.deepEqual(failures, [], failures.join('\n'));
+    });
+
     it('unknown palette is 404', async () => {
       assertError(await user.post(`${base}/999999/regions`, { strategy: 'otsu' }), 404, 'not_found');
     });
