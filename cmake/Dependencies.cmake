@@ -1,7 +1,7 @@
 # Third-party libraries, each as one imported target named pm::<lib>.
 #
 # The link set is chosen so the later fully static release build is a switch:
-# OpenCV is linked by module (core, imgproc, and later saliency/ximgproc) rather than through
+# OpenCV is linked by module (core, imgproc, saliency) rather than through
 # OpenCV's CMake package, images are decoded with the codec libraries directly (no imgcodecs),
 # and httplib / spdlog / CLI11 are included by exactly one .cc file each.
 find_package(PkgConfig REQUIRED)
@@ -34,8 +34,11 @@ target_link_libraries(pm_gif INTERFACE ${GIF_LIBRARY})
 find_path(OPENCV_INCLUDE_DIR opencv2/core.hpp PATH_SUFFIXES opencv4 REQUIRED)
 add_library(pm_opencv INTERFACE)
 target_include_directories(pm_opencv SYSTEM INTERFACE ${OPENCV_INCLUDE_DIR})
-# ximgproc (SLIC superpixels) and saliency (spectral residual) come from opencv-contrib.
-foreach(mod ximgproc saliency imgproc core)
+# saliency (spectral residual) comes from opencv-contrib; it needs only imgproc and core. Not
+# ximgproc: on Debian it NEEDs imgcodecs, video and calib3d (and through them dnn, gdal, ...),
+# which took the binary from 66 to 175 shared libraries and start-up from ~130 to ~400 ms for
+# one function, SLIC, now src/engine/slic.cc.
+foreach(mod saliency imgproc core)
   find_library(OPENCV_${mod}_LIB NAMES opencv_${mod} REQUIRED)
   target_link_libraries(pm_opencv INTERFACE ${OPENCV_${mod}_LIB})
 endforeach()

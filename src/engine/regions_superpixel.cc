@@ -8,9 +8,9 @@
 
 #include <opencv2/imgproc.hpp>
 #include <opencv2/saliency.hpp>
-#include <opencv2/ximgproc/slic.hpp>
 
 #include "engine/region_strategies.h"
+#include "engine/slic.h"
 
 namespace pm::engine::internal {
 namespace {
@@ -149,25 +149,16 @@ Result<Contours> RunSlic(const StrategyInput& in) {
   if (std::min(in.width(), in.height()) < kMinSide) return Contours{};
   // A superpixel larger than half the image would be the image.
   const int region_size = std::min(in.I("region_size"), std::min(in.width(), in.height()) / 2);
-  cv::Mat3b blurred, lab8;
+  cv::Mat3b blurred;
   cv::GaussianBlur(in.bgr, blurred, cv::Size(3, 3), 0);
-  cv::cvtColor(blurred, lab8, cv::COLOR_BGR2Lab);
-  auto slic = cv::ximgproc::createSuperpixelSLIC(lab8, cv::ximgproc::SLIC, region_size,
-                                                 static_cast<float>(in.P("ruler")));
-  slic->iterate(in.I("iterations"));
-  slic->enforceLabelConnectivity();
-  cv::Mat1i labels;
-  slic->getLabels(labels);
-  int count = 0;
-  {
-    double max_label = 0;
-    cv::minMaxLoc(labels, nullptr, &max_label);
-    count = static_cast<int>(max_label) + 1;
-  }
-  // Merge on true CIELAB (L 0..100) so `merge` reads as a colour difference (dE76).
+  // True CIELAB (L 0..100): SLIC's ruler then means what the paper's m does, and `merge` reads
+  // as a colour difference (dE76).
   cv::Mat3f lab;
   blurred.convertTo(lab, CV_32F, 1.0 / 255);
   cv::cvtColor(lab, lab, cv::COLOR_BGR2Lab);
+  int count = 0;
+  cv::Mat1i labels = Slic(lab, region_size, static_cast<float>(in.P("ruler")), in.I("iterations"),
+                          &count);
   count = MergeSimilar(labels, count, lab, in.P("merge"));
   return LabelOutlines(labels, count, in.min_area);
 }
