@@ -15,6 +15,7 @@ constexpr size_t kMaxEmailBytes = 254;
 constexpr size_t kMaxPasswordBytes = 1024;
 constexpr int kMaxNameChars = 100;
 constexpr int kSlugAttempts = 20;
+constexpr int64_t kTokenTouchIntervalMs = 60 * 1000;
 
 Error InvalidCredentials() {
   return MakeError(ErrorCode::kUnauthenticated, "invalid e-mail or password");
@@ -77,11 +78,28 @@ Result<AccountView> Accounts::View(const store::User& user) {
 }
 
 Result<SignedIn> Accounts::SignUp(std::string_view email_raw, std::string_view password,
-                                  std::string_view name_raw) {
-  if (s_.config->auth.signup == "closed") {
+                                  std::string_view name_raw, std::string_view invitation) {
+  if (s_.config->auth.signup == "closed" && invitation.empty()) {
     return MakeError(ErrorCode::kPermissionDenied, "sign-up is closed on this server");
   }
   PM_ASSIGN_OR_RETURN(std::string email, NormalizeEmail(email_raw));
+  std::string invitation_hash;
+  if (!invitation.empty()) {
+    // Checked before anything is created; AcceptInvitation checks again in its transaction.
+    auto inv = invitation.size() > 128
+                   ? Result<store::Invitation>(MakeError(ErrorCode::kNotFound, "invitation not found or expired"))
+                   : s_.store->FindInvitation(Sha256Hex(invitation), s_.clock->NowMillis());
+    if (!inv.ok()) {
+      if (inv.error().code == ErrorCode::kNotFound) {
+        return MakeError(ErrorCode::kNotFound, "invitation not found or expired");
+      }
+      return inv.error();
+    }
+    if (inv->email != email) {
+      return MakeError(ErrorCode::kPermissionDenied, "this invitation was sent to another e-mail address");
+    }
+    invitation_hash = inv->token_hash;
+  }
   if (password.size() < static_cast<size_t>(s_.config->auth.min_password_length) ||
       password.size() > kMaxPasswordBytes) {
     return MakeError(ErrorCode::kInvalidArgument,
@@ -121,6 +139,12 @@ Result<SignedIn> Accounts::SignUp(std::string_view email_raw, std::string_view p
       return created.error();
     }
     const store::User& user = created.value().first;
+    if (!invitation_hash.empty()) {
+      auto joined = s_.store->AcceptInvitation(invitation_hash, user.id, s_.clock->NowMillis());
+      // The account exists either way; an invitation that went away meanwhile (cancelled,
+      // expired, used) only means the new user is not in that workspace.
+      if (!joined.ok()) log::Warn("invitation not accepted at sign-up", {{"error", joined.error().message}});
+    }
     PM_ASSIGN_OR_RETURN(NewSession session, StartSession(user.id));
     PM_ASSIGN_OR_RETURN(AccountView view, View(user));
     log::Info("user signed up", {{"user_id", static_cast<long long>(user.id.value)},
@@ -207,7 +231,57 @@ Result<TenantContext> Accounts::EnterWorkspace(const Principal& principal, std::
   }
   auto role = auth::ParseRole(membership->role);
   if (!role) return MakeError(ErrorCode::kInternal, "unknown role in database: " + membership->role);
-  return TenantContext{membership->workspace.id, membership->workspace.slug, principal.user.id, *role};
+  return TenantContext{membership->workspace.id, membership->workspace.slug, principal.user.id, *role,
+                       membership->workspace, std::nullopt};
+}
+
+Result<Accounts::TokenEntry> Accounts::EnterWorkspaceWithToken(std::string_view authorization,
+                                                               std::string_view slug) {
+  auto unauthenticated = [](const char* message) { return MakeError(ErrorCode::kUnauthenticated, message); };
+  constexpr std::string_view kScheme = "bearer ";
+  if (authorization.size() <= kScheme.size()) {
+    return unauthenticated("malformed Authorization header: expected \"Bearer pm_...\"");
+  }
+  std::string scheme(authorization.substr(0, kScheme.size()));
+  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string_view token = authorization.substr(kScheme.size());
+  if (scheme != kScheme || token.empty() || token.find(' ') != std::string_view::npos) {
+    return unauthenticated("malformed Authorization header: expected \"Bearer pm_...\"");
+  }
+  // "pm_" + 43 base64url characters; anything else cannot be one of ours.
+  bool well_formed = token.size() == 46 && token.substr(0, 3) == "pm_" &&
+                     std::all_of(token.begin() + 3, token.end(), [](unsigned char c) {
+                       return std::isalnum(c) || c == '-' || c == '_';
+                     });
+  if (!well_formed) return unauthenticated("invalid API token");
+  auto found = s_.store->FindApiToken(Sha256Hex(token));
+  if (!found.ok()) {
+    if (found.error().code == ErrorCode::kNotFound) return unauthenticated("invalid or revoked API token");
+    return found.error();
+  }
+  const store::ApiToken& t = found.value();
+  const int64_t now = s_.clock->NowMillis();
+  if (t.expires_at && *t.expires_at <= now) return unauthenticated("this API token has expired");
+  auto user = s_.store->GetUser(t.user_id);
+  if (!user.ok()) {
+    if (user.error().code == ErrorCode::kNotFound) return unauthenticated("invalid or revoked API token");
+    return user.error();
+  }
+  Principal principal{std::move(user).value(), "", ""};
+  PM_ASSIGN_OR_RETURN(TenantContext ctx, EnterWorkspace(principal, slug));
+  // A token works only in its own workspace; elsewhere it is as if the workspace did not exist.
+  if (ctx.tenant != t.tenant_id) return MakeError(ErrorCode::kNotFound, "workspace not found");
+  auto scope = auth::ParseTokenScope(t.scope);
+  if (!scope) return MakeError(ErrorCode::kInternal, "unknown token scope in database: " + t.scope);
+  ctx.role = auth::EffectiveRole(ctx.role, *scope);
+  ctx.token = *scope;
+  // At most one write a minute per token: the value read above says whether one is due.
+  if (!t.last_used_at || *t.last_used_at < now - kTokenTouchIntervalMs) {
+    Status touched = s_.store->TouchApiToken(t.tenant_id, t.id, now, kTokenTouchIntervalMs);
+    if (!touched.ok()) log::Warn("could not record API token use", {{"error", touched.error().message}});
+  }
+  return TokenEntry{std::move(principal), std::move(ctx)};
 }
 
 }  // namespace pm::app

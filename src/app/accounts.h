@@ -34,8 +34,11 @@ class Accounts {
 
   // kInvalidArgument (bad e-mail/password/name), kAlreadyExists (e-mail taken),
   // kPermissionDenied (sign-up closed). Creates the user, a personal workspace (owner) and a
-  // session.
-  Result<SignedIn> SignUp(std::string_view email, std::string_view password, std::string_view name);
+  // session. With an `invitation` token the new account also joins that workspace (the e-mail
+  // must be the invited one: kPermissionDenied; unknown/used/expired: kNotFound), also when
+  // sign-up is closed.
+  Result<SignedIn> SignUp(std::string_view email, std::string_view password, std::string_view name,
+                          std::string_view invitation = {});
   // kUnauthenticated for an unknown e-mail or wrong password (same message, same time).
   Result<SignedIn> LogIn(std::string_view email, std::string_view password);
   Status LogOut(const Principal& principal);
@@ -49,6 +52,17 @@ class Accounts {
 
   // The tenant gate: kNotFound unless the workspace exists and the principal is a member.
   Result<TenantContext> EnterWorkspace(const Principal& principal, std::string_view slug);
+
+  // API tokens: the value of an Authorization header ("Bearer pm_...") for workspace `slug`.
+  // kUnauthenticated for a malformed header, an unknown/revoked or expired token; kNotFound when
+  // the token belongs to another workspace (exactly as the tenant gate). The context's role is
+  // the effective one (min of the member's role and the token's scope). last_used_at is written
+  // at most once a minute per token.
+  struct TokenEntry {
+    Principal principal;
+    TenantContext tenant;
+  };
+  Result<TokenEntry> EnterWorkspaceWithToken(std::string_view authorization, std::string_view slug);
 
  private:
   Result<NewSession> StartSession(UserId user);

@@ -2,6 +2,9 @@
 // into concrete backends). Non-owning pointers; all pointees outlive the services.
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include "auth/roles.h"
 #include "common/clock.h"
 #include "common/ids.h"
@@ -18,7 +21,7 @@ struct Services {
   const Clock* clock = nullptr;
 };
 
-// Who is calling, once a session (or, later, an API token) has been checked.
+// Who is calling, once a session or an API token has been checked.
 struct Principal {
   store::User user;
   std::string session_hash;  // empty for non-session credentials
@@ -27,11 +30,15 @@ struct Principal {
 
 // A principal inside one workspace, produced only by Accounts::EnterWorkspace (the tenant gate).
 // Every tenant-scoped use case takes one, so it cannot run without a membership check.
+// With an API token, `role` is already the effective one (min of the member's role and the
+// token's scope) and `token` is set; routes that need a session refuse such a context.
 struct TenantContext {
   TenantId tenant;
   std::string slug;
   UserId user;
   auth::Role role = auth::Role::kViewer;
+  store::Workspace workspace;
+  std::optional<auth::TokenScope> token;  // set when authenticated by an API token
 };
 
 }  // namespace pm::app

@@ -17,5 +17,7 @@ struct StrongId {
 using TenantId = StrongId<struct TenantTag>;
 using UserId = StrongId<struct UserTag>;
 using PaletteId = StrongId<struct PaletteTag>;
+using InvitationId = StrongId<struct InvitationTag>;
+using ApiTokenId = StrongId<struct ApiTokenTag>;
 
 }  // namespace pm

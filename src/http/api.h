@@ -5,6 +5,7 @@
 
 #include "app/accounts.h"
 #include "app/palettes.h"
+#include "app/workspaces.h"
 #include "config/config.h"
 #include "http/router.h"
 
@@ -13,6 +14,7 @@ namespace pm::http {
 struct ApiContext {
   app::Accounts* accounts = nullptr;
   app::Palettes* palettes = nullptr;
+  app::Workspaces* workspaces = nullptr;
   app::Services services;
   const config::Config* config = nullptr;
   const std::atomic<bool>* draining = nullptr;  // set by Server::BeginDrain
@@ -21,5 +23,8 @@ struct ApiContext {
 void AddHealthRoutes(Router& router, const ApiContext& api);
 void AddAuthRoutes(Router& router, const ApiContext& api);
 void AddPaletteRoutes(Router& router, const ApiContext& api);
+void AddWorkspaceRoutes(Router& router, const ApiContext& api);
+// Every route the server serves, in order (the server and the route-table tests use this).
+void AddAllRoutes(Router& router, const ApiContext& api);
 
 }  // namespace pm::http

@@ -16,7 +16,8 @@ nlohmann::json AccountJson(const app::AccountView& view) {
     ws.push_back({{"id", m.workspace.id.value},
                   {"slug", m.workspace.slug},
                   {"name", m.workspace.name},
-                  {"role", m.role}});
+                  {"role", m.role},
+                  {"personal", m.workspace.personal}});
   }
   return {{"user", UserJson(view.user)}, {"workspaces", ws}};
 }
@@ -44,12 +45,13 @@ struct Credentials {
   std::string email;
   std::string password;
   std::string name;
+  std::string invitation;
 };
 
 Result<Credentials> ReadCredentials(Call& call, const config::Config& config, bool with_name) {
   PM_ASSIGN_OR_RETURN(auto body, ReadJsonObject(call.ex, config.server.max_json_bytes));
   if (with_name) {
-    PM_RETURN_IF_ERROR(RejectUnknownFields(body, {"email", "password", "name"}));
+    PM_RETURN_IF_ERROR(RejectUnknownFields(body, {"email", "password", "name", "invitation"}));
   } else {
     PM_RETURN_IF_ERROR(RejectUnknownFields(body, {"email", "password"}));
   }
@@ -61,6 +63,8 @@ Result<Credentials> ReadCredentials(Call& call, const config::Config& config, bo
   if (with_name) {
     PM_ASSIGN_OR_RETURN(auto name, StringField(body, "name", false));
     if (name) c.name = *name;
+    PM_ASSIGN_OR_RETURN(auto invitation, StringField(body, "invitation", false));
+    if (invitation) c.invitation = *invitation;
   }
   return c;
 }
@@ -94,7 +98,7 @@ void AddAuthRoutes(Router& router, const ApiContext& api) {
   router.Add({"POST", "/api/v1/auth/signup", Access::kPublic,
               [api, &config](Call& call) -> Status {
                 PM_ASSIGN_OR_RETURN(Credentials c, ReadCredentials(call, config, true));
-                PM_ASSIGN_OR_RETURN(app::SignedIn in, api.accounts->SignUp(c.email, c.password, c.name));
+                PM_ASSIGN_OR_RETURN(app::SignedIn in, api.accounts->SignUp(c.email, c.password, c.name, c.invitation));
                 SetSessionCookies(call.ex, config, in.session, api.services.clock->NowMillis());
                 SendJson(call.ex, 201, AccountJson(in.account));
                 return Status::Ok();
@@ -124,6 +128,13 @@ void AddAuthRoutes(Router& router, const ApiContext& api) {
                 return Status::Ok();
               },
               "The signed-in user and their workspaces."});
+}
+
+void AddAllRoutes(Router& router, const ApiContext& api) {
+  AddHealthRoutes(router, api);
+  AddAuthRoutes(router, api);
+  AddWorkspaceRoutes(router, api);
+  AddPaletteRoutes(router, api);
 }
 
 }  // namespace pm::http

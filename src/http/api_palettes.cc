@@ -168,8 +168,7 @@ Status Upload(const ApiContext& api, Call& call) {
 
 void AddPaletteRoutes(Router& router, const ApiContext& api) {
   const std::string base = "/api/v1/t/{ws}/palettes";
-  router.Add({"GET", base, Access::kTenant,
-              [api](Call& call) -> Status {
+  router.Add(TenantRoute("GET", base, auth::Capability::kRead, [api](Call& call) -> Status {
                 PM_ASSIGN_OR_RETURN(int limit, ParseLimit(call.ex));
                 PM_ASSIGN_OR_RETURN(store::PalettePage page,
                                     api.palettes->List(*call.tenant, call.ex.Query("cursor"), limit));
@@ -187,19 +186,17 @@ void AddPaletteRoutes(Router& router, const ApiContext& api) {
                 call.ex.SetBody(std::move(out), "application/json");
                 return Status::Ok();
               },
-              "List palettes, newest first (cursor pagination)."});
-  router.Add({"POST", base, Access::kTenant, [api](Call& call) { return Upload(api, call); },
-              "Upload an image (multipart field \"file\") and extract its palette."});
-  router.Add({"GET", base + "/{id}", Access::kTenant,
-              [api](Call& call) -> Status {
+              "List palettes, newest first (cursor pagination)."));
+  router.Add(TenantRoute("POST", base, auth::Capability::kEditPalettes, [api](Call& call) { return Upload(api, call); },
+              "Upload an image (multipart field \"file\") and extract its palette."));
+  router.Add(TenantRoute("GET", base + "/{id}", auth::Capability::kRead, [api](Call& call) -> Status {
                 PM_ASSIGN_OR_RETURN(PaletteId id, ParseId(call.ex.Param("id")));
                 PM_ASSIGN_OR_RETURN(store::Palette p, api.palettes->Get(*call.tenant, id));
                 SendPalette(call, 200, p);
                 return Status::Ok();
               },
-              "One palette."});
-  router.Add({"PATCH", base + "/{id}", Access::kTenant,
-              [api](Call& call) -> Status {
+              "One palette."));
+  router.Add(TenantRoute("PATCH", base + "/{id}", auth::Capability::kEditPalettes, [api](Call& call) -> Status {
                 PM_ASSIGN_OR_RETURN(PaletteId id, ParseId(call.ex.Param("id")));
                 PM_ASSIGN_OR_RETURN(auto body, ReadJsonObject(call.ex, api.config->server.max_json_bytes));
                 PM_ASSIGN_OR_RETURN(app::PaletteEdit edit, app::PaletteEditFromJson(body));
@@ -207,17 +204,15 @@ void AddPaletteRoutes(Router& router, const ApiContext& api) {
                 SendPalette(call, 200, p);
                 return Status::Ok();
               },
-              "Edit a palette: name, colors, labels, regions, region_labels, background (all or nothing)."});
-  router.Add({"DELETE", base + "/{id}", Access::kTenant,
-              [api](Call& call) -> Status {
+              "Edit a palette: name, colors, labels, regions, region_labels, background (all or nothing)."));
+  router.Add(TenantRoute("DELETE", base + "/{id}", auth::Capability::kEditPalettes, [api](Call& call) -> Status {
                 PM_ASSIGN_OR_RETURN(PaletteId id, ParseId(call.ex.Param("id")));
                 PM_RETURN_IF_ERROR(api.palettes->Delete(*call.tenant, id));
                 call.ex.SetStatus(204);
                 return Status::Ok();
               },
-              "Delete a palette and its image."});
-  router.Add({"GET", base + "/{id}/image", Access::kTenant,
-              [api](Call& call) -> Status {
+              "Delete a palette and its image."));
+  router.Add(TenantRoute("GET", base + "/{id}/image", auth::Capability::kRead, [api](Call& call) -> Status {
                 PM_ASSIGN_OR_RETURN(PaletteId id, ParseId(call.ex.Param("id")));
                 PM_ASSIGN_OR_RETURN(app::ImageDownload dl, api.palettes->OpenImage(*call.tenant, id));
                 std::string etag = "\"" + dl.palette.image.sha256 + "\"";
@@ -235,9 +230,8 @@ void AddPaletteRoutes(Router& router, const ApiContext& api) {
                 call.ex.StreamBody(size, dl.palette.image.mime, std::move(dl.reader));
                 return Status::Ok();
               },
-              "The original image bytes (ETag, If-None-Match)."});
-  router.Add({"POST", base + "/{id}/extract", Access::kTenant,
-              [api](Call& call) -> Status {
+              "The original image bytes (ETag, If-None-Match)."));
+  router.Add(TenantRoute("POST", base + "/{id}/extract", auth::Capability::kEditPalettes, [api](Call& call) -> Status {
                 PM_ASSIGN_OR_RETURN(PaletteId id, ParseId(call.ex.Param("id")));
                 PM_ASSIGN_OR_RETURN(auto body, ReadJsonObject(call.ex, api.config->server.max_json_bytes, true));
                 PM_RETURN_IF_ERROR(RejectUnknownFields(body, {"k", "use_regions"}));
@@ -264,9 +258,8 @@ void AddPaletteRoutes(Router& router, const ApiContext& api) {
                 call.ex.SetBody(std::move(out), "application/json");
                 return Status::Ok();
               },
-              "Re-extract the palette with k colours (2-20), optionally from the regions only."});
-  router.Add({"POST", base + "/{id}/regions", Access::kTenant,
-              [api](Call& call) -> Status {
+              "Re-extract the palette with k colours (2-20), optionally from the regions only."));
+  router.Add(TenantRoute("POST", base + "/{id}/regions", auth::Capability::kEditPalettes, [api](Call& call) -> Status {
                 PM_ASSIGN_OR_RETURN(PaletteId id, ParseId(call.ex.Param("id")));
                 PM_ASSIGN_OR_RETURN(auto body, ReadJsonObject(call.ex, api.config->server.max_json_bytes, true));
                 PM_ASSIGN_OR_RETURN(engine::RegionRequest request, app::RegionRequestFromJson(body));
@@ -283,9 +276,8 @@ void AddPaletteRoutes(Router& router, const ApiContext& api) {
                 call.ex.SetBody(std::move(out), "application/json");
                 return Status::Ok();
               },
-              "Detect regions {strategy, params, template_box}; stores regions, labels and region colours."});
-  router.Add({"POST", base + "/{id}/duplicate", Access::kTenant,
-              [api](Call& call) -> Status {
+              "Detect regions {strategy, params, template_box}; stores regions, labels and region colours."));
+  router.Add(TenantRoute("POST", base + "/{id}/duplicate", auth::Capability::kEditPalettes, [api](Call& call) -> Status {
                 PM_ASSIGN_OR_RETURN(PaletteId id, ParseId(call.ex.Param("id")));
                 PM_ASSIGN_OR_RETURN(auto body, ReadJsonObject(call.ex, api.config->server.max_json_bytes, true));
                 PM_RETURN_IF_ERROR(RejectUnknownFields(body, {}));
@@ -293,9 +285,8 @@ void AddPaletteRoutes(Router& router, const ApiContext& api) {
                 SendPalette(call, 201, p);
                 return Status::Ok();
               },
-              "Copy a palette (sharing its image) as \"Name (2)\", \"Name (3)\", ... on top of the list."});
-  router.Add({"POST", base + "/{id}/move", Access::kTenant,
-              [api](Call& call) -> Status {
+              "Copy a palette (sharing its image) as \"Name (2)\", \"Name (3)\", ... on top of the list."));
+  router.Add(TenantRoute("POST", base + "/{id}/move", auth::Capability::kEditPalettes, [api](Call& call) -> Status {
                 PM_ASSIGN_OR_RETURN(PaletteId id, ParseId(call.ex.Param("id")));
                 PM_ASSIGN_OR_RETURN(auto body, ReadJsonObject(call.ex, api.config->server.max_json_bytes));
                 PM_RETURN_IF_ERROR(RejectUnknownFields(body, {"to"}));
@@ -316,9 +307,8 @@ void AddPaletteRoutes(Router& router, const ApiContext& api) {
                 SendPalette(call, 200, p);
                 return Status::Ok();
               },
-              "Move a palette in the list: {to: top|bottom|up|down}."});
-  router.Add({"PUT", base + "/order", Access::kTenant,
-              [api](Call& call) -> Status {
+              "Move a palette in the list: {to: top|bottom|up|down}."));
+  router.Add(TenantRoute("PUT", base + "/order", auth::Capability::kEditPalettes, [api](Call& call) -> Status {
                 PM_ASSIGN_OR_RETURN(auto body, ReadJsonObject(call.ex, api.config->server.max_json_bytes));
                 PM_RETURN_IF_ERROR(RejectUnknownFields(body, {"ids"}));
                 auto it = body.find("ids");
@@ -344,7 +334,7 @@ void AddPaletteRoutes(Router& router, const ApiContext& api) {
                 call.ex.SetStatus(204);
                 return Status::Ok();
               },
-              "Reorder the palette list: {ids: [...]} (every palette id of the workspace, top first)."});
+              "Reorder the palette list: {ids: [...]} (every palette id of the workspace, top first)."));
 }
 
 }  // namespace pm::http

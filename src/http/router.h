@@ -3,12 +3,14 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "app/services.h"
+#include "auth/roles.h"
 #include "common/result.h"
 #include "http/exchange.h"
 
@@ -28,14 +30,36 @@ struct Call {
 
 using Handler = std::function<Status(Call&)>;
 
+// Tenant routes declare the capability they need; the server checks it centrally after the
+// tenant gate (the role, or for an API token the effective role and whether tokens may be used at
+// all: auth::TokenUsable). A tenant route without one is refused (500) and fails a unit test.
+// docs/PERMISSIONS.md / docs/permissions.json list every tenant route with its capability.
 struct Route {
+  Route(std::string m, std::string p, Access a, Handler h, std::string s, bool exempt = false,
+        std::optional<auth::Capability> cap = std::nullopt)
+      : method(std::move(m)),
+        pattern(std::move(p)),
+        access(a),
+        handler(std::move(h)),
+        summary(std::move(s)),
+        csrf_exempt(exempt),
+        capability(cap) {}
+
   std::string method;
   std::string pattern;
   Access access = Access::kPublic;
   Handler handler;
   std::string summary;
   bool csrf_exempt = false;  // sign-up and log-in only
+  std::optional<auth::Capability> capability;  // required for kTenant
 };
+
+// A kTenant route needing `capability`.
+inline Route TenantRoute(std::string method, std::string pattern, auth::Capability capability, Handler handler,
+                         std::string summary) {
+  return Route{std::move(method), std::move(pattern), Access::kTenant, std::move(handler), std::move(summary),
+               false, capability};
+}
 
 class Router {
  public:

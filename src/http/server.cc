@@ -17,6 +17,7 @@
 
 #include "app/accounts.h"
 #include "app/palettes.h"
+#include "app/workspaces.h"
 #include "common/crypto.h"
 #include "common/log.h"
 #include "http/api.h"
@@ -102,6 +103,7 @@ struct Server::Impl {
   app::Services services;
   app::Accounts accounts;
   app::Palettes palettes;
+  app::Workspaces workspaces;
   Router router;
   httplib::Server http;
   std::string host;
@@ -110,16 +112,15 @@ struct Server::Impl {
   std::atomic<bool> draining{false};
   std::string replica;
 
-  Impl(const config::Config& c, app::Services s) : config(c), services(s), accounts(s), palettes(s) {
+  Impl(const config::Config& c, app::Services s)
+      : config(c), services(s), accounts(s), palettes(s), workspaces(s) {
     replica = config.server.replica_name;
     if (replica.empty()) {
       char host[256] = {};
       if (gethostname(host, sizeof host - 1) == 0) replica = host;
     }
-    ApiContext api{&accounts, &palettes, services, &config, &draining};
-    AddHealthRoutes(router, api);
-    AddAuthRoutes(router, api);
-    AddPaletteRoutes(router, api);
+    ApiContext api{&accounts, &palettes, &workspaces, services, &config, &draining};
+    AddAllRoutes(router, api);
     Configure();
   }
 
@@ -277,7 +278,22 @@ struct Server::Impl {
     Call call{ex};
     std::optional<app::Principal> principal;
     std::optional<app::TenantContext> tenant;
-    if (m.route->access != Access::kPublic) {
+    const http::Route& route = *m.route;
+    if (route.access != Access::kPublic && ex.HasHeader("Authorization")) {
+      // API tokens (Bearer) work on tenant routes only, need no CSRF token (a browser never
+      // attaches them by itself), and act with the token's effective role.
+      if (route.access != Access::kTenant) {
+        return MakeError(ErrorCode::kUnauthenticated,
+                         "API tokens work only on /api/v1/t/{ws}/... routes; sign in for this one");
+      }
+      PM_ASSIGN_OR_RETURN(auto entry, accounts.EnterWorkspaceWithToken(ex.Header("Authorization"), ex.Param("ws")));
+      principal = std::move(entry.principal);
+      tenant = std::move(entry.tenant);
+      t_log.user_id = principal->user.id.value;
+      t_log.tenant_id = tenant->tenant.value;
+      call.principal = &*principal;
+      call.tenant = &*tenant;
+    } else if (route.access != Access::kPublic) {
       std::string token = ex.Cookie("pm_session");
       if (token.empty()) return MakeError(ErrorCode::kUnauthenticated, "sign in first");
       PM_ASSIGN_OR_RETURN(principal, accounts.Authenticate(token));
@@ -285,17 +301,50 @@ struct Server::Impl {
       call.principal = &*principal;
       // Cookie-authenticated writes must prove they come from our page (double submit, bound to
       // the session).
-      if (!IsSafeMethod(ex.method()) && !m.route->csrf_exempt &&
+      if (!IsSafeMethod(ex.method()) && !route.csrf_exempt &&
           !app::Accounts::CheckCsrf(*principal, ex.Header("X-CSRF-Token"))) {
         return MakeError(ErrorCode::kCsrfFailed, "missing or wrong X-CSRF-Token header");
       }
+      if (route.access == Access::kTenant) {
+        PM_ASSIGN_OR_RETURN(tenant, accounts.EnterWorkspace(*principal, ex.Param("ws")));
+        t_log.tenant_id = tenant->tenant.value;
+        call.tenant = &*tenant;
+      }
     }
-    if (m.route->access == Access::kTenant) {
-      PM_ASSIGN_OR_RETURN(tenant, accounts.EnterWorkspace(*principal, ex.Param("ws")));
-      t_log.tenant_id = tenant->tenant.value;
-      call.tenant = &*tenant;
-    }
+    if (route.access == Access::kTenant) PM_RETURN_IF_ERROR(CheckCapability(route, *tenant));
     return m.route->handler(call);
+  }
+
+  // The permission matrix, in one place (docs/PERMISSIONS.md): after the tenant gate, before the
+  // handler. app/ checks again, and applies the rules that depend on the target.
+  static Status CheckCapability(const http::Route& route, const app::TenantContext& tenant) {
+    if (!route.capability) {
+      return MakeError(ErrorCode::kInternal, "route " + route.method + " " + route.pattern + " declares no capability");
+    }
+    auth::Capability cap = *route.capability;
+    if (tenant.token) {
+      if (!auth::TokenUsable(cap)) {
+        return MakeError(ErrorCode::kPermissionDenied,
+                         "API tokens cannot do this; sign in to manage members, invitations, tokens or ownership");
+      }
+      if (!auth::Allows(tenant.role, cap)) {
+        return MakeError(ErrorCode::kPermissionDenied, *tenant.token == auth::TokenScope::kRead
+                                                           ? "this API token is read-only"
+                                                           : "this API token's user cannot change palettes");
+      }
+      return Status::Ok();
+    }
+    if (auth::Allows(tenant.role, cap)) return Status::Ok();
+    switch (cap) {
+      case auth::Capability::kEditPalettes:
+        return MakeError(ErrorCode::kPermissionDenied, "your role in this workspace cannot change palettes");
+      case auth::Capability::kManageMembers:
+        return MakeError(ErrorCode::kPermissionDenied, "only the owner and admins can manage members and invitations");
+      case auth::Capability::kOwnWorkspace:
+        return MakeError(ErrorCode::kPermissionDenied, "only the owner can do this");
+      default:
+        return MakeError(ErrorCode::kPermissionDenied, "your role in this workspace does not allow this");
+    }
   }
 
   void ServeAsset(Exchange& ex, const httplib::Request& req, httplib::Response& res) {

@@ -29,11 +29,64 @@ struct Workspace {
   std::string slug;
   std::string name;
   int64_t created_at = 0;
+  bool personal = false;  // made at sign-up (see docs/API.md: it may still have members)
 };
 
 struct NewWorkspace {
   std::string slug;
   std::string name;
+  bool personal = false;
+};
+
+// One member of a workspace, with the user's e-mail and name (members list).
+struct Member {
+  UserId user_id;
+  std::string email;
+  std::string name;
+  std::string role;        // owner|admin|editor|viewer
+  int64_t joined_at = 0;   // Unix ms
+};
+
+// A pending invitation. Only the SHA-256 hex of its token is stored.
+struct Invitation {
+  InvitationId id;
+  TenantId tenant_id;
+  std::string email;       // normalised
+  std::string role;        // admin|editor|viewer
+  std::string token_hash;
+  UserId invited_by;       // 0 when that user was erased
+  int64_t created_at = 0;
+  int64_t expires_at = 0;
+};
+
+struct NewInvitation {
+  std::string email;
+  std::string role;
+  std::string token_hash;
+  UserId invited_by;
+  int64_t expires_at = 0;
+};
+
+// An API token of one user in one workspace. Only the SHA-256 hex of the token is stored.
+struct ApiToken {
+  ApiTokenId id;
+  TenantId tenant_id;
+  UserId user_id;
+  std::string user_email;  // filled by ListApiTokens
+  std::string name;
+  std::string scope;       // read|write
+  std::string token_hash;
+  int64_t created_at = 0;
+  std::optional<int64_t> expires_at;    // none: never
+  std::optional<int64_t> last_used_at;  // none: never used
+};
+
+struct NewApiToken {
+  UserId user_id;
+  std::string name;
+  std::string scope;
+  std::string token_hash;
+  std::optional<int64_t> expires_at;
 };
 
 // A user's membership of one workspace, with the workspace itself.

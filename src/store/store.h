@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -62,6 +63,53 @@ class Store {
   virtual Result<std::vector<Membership>> ListMemberships(UserId user) = 0;
   // The tenant gate: kNotFound if the slug does not exist or the user is not a member.
   virtual Result<Membership> FindMembership(UserId user, std::string_view slug) = 0;
+
+  // --- Workspaces and members (tenant-scoped unless said otherwise) ------------------------------
+  // A new (team) workspace with `owner` as its owner, in one transaction. kConflict: slug taken.
+  virtual Result<Workspace> CreateWorkspace(UserId owner, const NewWorkspace& ws, int64_t now) = 0;
+  // Every member, ordered by joined_at then user id.
+  virtual Result<std::vector<Member>> ListMembers(TenantId tenant) = 0;
+  // kNotFound when `user` is not a member.
+  virtual Result<Member> GetMember(TenantId tenant, UserId user) = 0;
+  // kNotFound when `user` is not a member. Does not check the one-owner rule: callers use
+  // TransferOwnership to move ownership, and never pass "owner" here.
+  virtual Status SetMemberRole(TenantId tenant, UserId user, std::string_view role) = 0;
+  // Removes the membership and the user's API tokens of this workspace, in one transaction.
+  // kNotFound when `user` is not a member.
+  virtual Status RemoveMember(TenantId tenant, UserId user) = 0;
+  // In one transaction: `to` becomes owner and `from` admin. kConflict when `from` is not the
+  // owner (any more); kNotFound when `to` is not a member. A workspace keeps exactly one owner.
+  virtual Status TransferOwnership(TenantId tenant, UserId from, UserId to) = 0;
+
+  // --- Invitations (tenant-scoped; the look-up by token is global) -----------------------------
+  // Replaces any invitation of the same e-mail address in the tenant, in one transaction.
+  virtual Result<Invitation> CreateInvitation(TenantId tenant, const NewInvitation& inv,
+                                              int64_t now) = 0;
+  // Pending ones (expires_at > now), newest first.
+  virtual Result<std::vector<Invitation>> ListInvitations(TenantId tenant, int64_t now) = 0;
+  // kNotFound when missing.
+  virtual Status DeleteInvitation(TenantId tenant, InvitationId id) = 0;
+  // Global: the pending invitation with this token hash; kNotFound when unknown or expired.
+  virtual Result<Invitation> FindInvitation(std::string_view token_hash, int64_t now) = 0;
+  // In one transaction: checks the invitation is still pending (kNotFound), adds `user` as a
+  // member with its role (kAlreadyExists when already a member; the invitation then stays) and
+  // deletes the invitation. Returns the new membership.
+  virtual Result<Membership> AcceptInvitation(std::string_view token_hash, UserId user,
+                                              int64_t now) = 0;
+
+  // --- API tokens (tenant-scoped; the look-up by token is global) ------------------------------
+  virtual Result<ApiToken> CreateApiToken(TenantId tenant, const NewApiToken& token,
+                                          int64_t now) = 0;
+  // The tenant's tokens (only `user`'s when set), with user_email, newest first.
+  virtual Result<std::vector<ApiToken>> ListApiTokens(TenantId tenant,
+                                                      std::optional<UserId> user) = 0;
+  // kNotFound when missing, or when `user` is set and the token is not theirs.
+  virtual Status DeleteApiToken(TenantId tenant, ApiTokenId id, std::optional<UserId> user) = 0;
+  // Global: the token with this hash, expired or not (the caller tells the two apart).
+  virtual Result<ApiToken> FindApiToken(std::string_view token_hash) = 0;
+  // Sets last_used_at = now unless it is already >= now - min_interval_ms (no write then).
+  virtual Status TouchApiToken(TenantId tenant, ApiTokenId id, int64_t now,
+                               int64_t min_interval_ms) = 0;
 
   // --- Palettes (tenant-scoped) ---------------------------------------------------------------
   // New palettes go on top of the list (position = highest + 1).

@@ -14,7 +14,7 @@
 //   PM_TEST_KEEP_DATA=1     keep the temp data dirs (for debugging a failure)
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -760,4 +760,23 @@ export async function pngWithDimensions(width, height) {
     pngChunk('IDAT', idat),
     pngChunk('IEND', Buffer.alloc(0)),
   ]);
+}
+
+// Runs one SQL statement on the server's database inside tenant `tenantId` (for what the API
+// cannot do, e.g. making an invitation or a token expire): sqlite3 on the server's file, or psql
+// as the serving role with app.tenant_id set, so Row-Level Security applies.
+// (scripts/install-deps.sh test installs both tools.)
+export function sqlInTenant(server, tenantId, sql) {
+  const pgUrl = process.env.PM_TEST_SERVER_ENV_PALETTEMAKER_DATABASE_URL;
+  const [tool, args] = pgUrl && pgUrl.startsWith('postgres')
+    // One -c string is one transaction, so the local setting holds for the statement.
+    ? ['psql', [pgUrl, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c',
+      `SELECT set_config('app.tenant_id', '${Number(tenantId)}', true); ${sql};`]]
+    : ['sqlite3', [path.join(server.dataDir, 'palettemaker.db'), '.timeout 5000', sql]];
+  try {
+    execFileSync(tool, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (err) {
+    throw new Error(`could not run SQL with ${tool}: ` +
+      `${err.code === 'ENOENT' ? `${tool} is not installed` : String(err.stderr || err.message)}`);
+  }
 }

@@ -167,6 +167,12 @@ describe('tenant isolation', () => {
       ['POST', `${aBase}/${palette.id}/move`, { to: 'top' }],
       ['PUT', `${aBase}/order`, { ids: [palette.id] }],
       ['GET', '/api/v1/t/no-such-ws-0/palettes'],
+      ['GET', `/api/v1/t/${a.ws}/members`],
+      ['GET', `/api/v1/t/${a.ws}/invitations`],
+      ['GET', `/api/v1/t/${a.ws}/tokens`],
+      ['POST', `/api/v1/t/${a.ws}/tokens`, { name: 'x', scope: 'write' }],
+      ['POST', '/api/v1/workspaces', { name: 'x' }],
+      ['POST', '/api/v1/invitations/accept', { token: 'x' }],
     ];
     for (const [method, p, json] of cases) {
       const res = await rawFetch(u + p, {
@@ -177,6 +183,69 @@ describe('tenant isolation', () => {
       assertError(res, 401, 'unauthenticated', `${method} ${p}`);
     }
     await assertAUnchanged();
+  });
+
+  describe('members, invitations and tokens of A are unreachable from B', () => {
+    let aWs;
+    let bWs;
+    let invitation;
+    let token;
+    const bearer = (t, method, p, json) => rawFetch(server.url + p, {
+      method,
+      headers: { Authorization: `Bearer ${t}`, ...(json ? { 'Content-Type': 'application/json' } : {}) },
+      body: json ? JSON.stringify(json) : undefined,
+    });
+    before(async () => {
+      aWs = `/api/v1/t/${a.ws}`;
+      bWs = `/api/v1/t/${b.ws}`;
+      const inv = await a.post(`${aWs}/invitations`, { email: 'someone@example.com', role: 'viewer' });
+      assertStatus(inv, 201);
+      invitation = inv.json.invitation;
+      const tok = await a.post(`${aWs}/tokens`, { name: 'a', scope: 'write' });
+      assertStatus(tok, 201);
+      token = tok.json.token;
+    });
+    async function assertAIntact() {
+      assert.deepEqual((await a.get(`${aWs}/members`)).json.members.map((m) => [m.user_id, m.role]), [[a.user.id, 'owner']]);
+      assert.deepEqual((await a.get(`${aWs}/invitations`)).json.invitations.map((i) => i.id), [invitation.id]);
+      assert.ok((await a.get(`${aWs}/tokens`)).json.tokens.some((t) => t.id === token.id));
+      assertStatus(await bearer(token.token, 'GET', aBase), 200);
+    }
+
+    it('under A\'s slug everything is 404', async () => {
+      for (const [method, p, json] of [
+        ['GET', ''], ['GET', '/members'], ['GET', '/invitations'], ['GET', '/tokens'],
+        ['PATCH', `/members/${a.user.id}`, { role: 'viewer' }], ['DELETE', `/members/${a.user.id}`],
+        ['POST', '/invitations', { email: b.email, role: 'admin' }], ['DELETE', `/invitations/${invitation.id}`],
+        ['POST', '/tokens', { name: 'x', scope: 'write' }], ['DELETE', `/tokens/${token.id}`],
+        ['POST', '/leave'], ['POST', '/transfer', { user_id: b.user.id }]]) {
+        assertError(await b.request(method, `${aWs}${p}`, json ? { json } : {}), 404, 'not_found', `${method} ${p}`);
+      }
+      await assertAIntact();
+    });
+
+    it('A\'s ids under B\'s own slug are 404 too', async () => {
+      assertError(await b.del(`${bWs}/invitations/${invitation.id}`), 404, 'not_found');
+      assertError(await b.del(`${bWs}/tokens/${token.id}`), 404, 'not_found');
+      assertError(await b.patch(`${bWs}/members/${a.user.id}`, { role: 'viewer' }), 404, 'not_found');
+      assertError(await b.del(`${bWs}/members/${a.user.id}`), 404, 'not_found');
+      assertError(await b.post(`${bWs}/transfer`, { user_id: a.user.id }), 404, 'not_found');
+      assert.ok(!(await b.get(`${bWs}/members`)).json.members.some((m) => m.user_id === a.user.id));
+      assert.deepEqual((await b.get(`${bWs}/invitations`)).json.invitations, []);
+      assert.ok((await b.get(`${bWs}/tokens`)).json.tokens.every((t) => t.user.id === b.user.id));
+      await assertAIntact();
+    });
+
+    it('A\'s token is 404 in B\'s workspace; B\'s token is 404 in A\'s', async () => {
+      assertError(await bearer(token.token, 'GET', bBase), 404, 'not_found');
+      assertError(await bearer(token.token, 'GET', `${bWs}/members`), 404, 'not_found');
+      const bt = (await b.post(`${bWs}/tokens`, { name: 'b', scope: 'write' })).json.token;
+      assertError(await bearer(bt.token, 'GET', aBase), 404, 'not_found');
+      assertError(await bearer(bt.token, 'PATCH', `${aBase}/${palette.id}`, { name: 'pwned' }), 404, 'not_found');
+      assertError(await bearer(bt.token, 'GET', `${aWs}/members`), 404, 'not_found');
+      await assertAUnchanged();
+      await assertAIntact();
+    });
   });
 
   it('the server is still alive after all of the above', () => {

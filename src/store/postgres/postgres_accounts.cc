@@ -23,9 +23,9 @@ User ReadUser(const Rows& r, int i) {
   return u;
 }
 
-// Columns: tenant id, slug, name, created_at, role.
+// Columns: tenant id, slug, name, created_at, role, personal.
 #define PM_MEMBERSHIP_SELECT                                                  \
-  "SELECT t.id, t.slug, t.name, t.created_at, m.role FROM memberships m " \
+  "SELECT t.id, t.slug, t.name, t.created_at, m.role, t.personal FROM memberships m " \
   "JOIN tenants t ON t.id = m.tenant_id "
 
 Membership ReadMembership(const Rows& r, int i) {
@@ -35,6 +35,7 @@ Membership ReadMembership(const Rows& r, int i) {
   m.workspace.name = r.Text(i, 2);
   m.workspace.created_at = r.Int64(i, 3);
   m.role = r.Text(i, 4);
+  m.workspace.personal = r.Bool(i, 5);
   return m;
 }
 
@@ -46,7 +47,7 @@ Result<std::pair<User, Workspace>> PostgresStore::CreateUserWithWorkspace(const 
                                                                          const NewWorkspace& ws,
                                                                          int64_t now) {
   User u{UserId(), user.email, user.name, user.password_hash, now};
-  Workspace w{TenantId(), ws.slug, ws.name, now};
+  Workspace w{TenantId(), ws.slug, ws.name, now, true};
   // Unique violations are told apart by constraint name (the same names as SQLite's schema).
   auto unique_error = [&](Connection& c, const Error& e) -> Error {
     if (c.last_sqlstate() == kUniqueViolation) {
@@ -80,8 +81,8 @@ Result<std::pair<User, Workspace>> PostgresStore::CreateUserWithWorkspace(const 
                                       Params().Add(w.id.value)));
     auto ins_tenant = c.ExecPrepared(
         "pm_tenant_insert",
-        "INSERT INTO tenants (id, slug, name, created_at) OVERRIDING SYSTEM VALUE "
-        "VALUES ($1, $2, $3, $4)",
+        "INSERT INTO tenants (id, slug, name, created_at, personal) OVERRIDING SYSTEM VALUE "
+        "VALUES ($1, $2, $3, $4, true)",
         Params().Add(w.id.value).Add(ws.slug).Add(ws.name).Add(now));
     if (!ins_tenant.ok()) return unique_error(c, ins_tenant.error());
     PM_RETURN_IF_ERROR(c.ExecPrepared(

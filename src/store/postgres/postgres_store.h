@@ -63,6 +63,28 @@ class PostgresStore final : public Store {
   Result<std::vector<Membership>> ListMemberships(UserId user) override;
   Result<Membership> FindMembership(UserId user, std::string_view slug) override;
 
+  Result<Workspace> CreateWorkspace(UserId owner, const NewWorkspace& ws, int64_t now) override;
+  Result<std::vector<Member>> ListMembers(TenantId tenant) override;
+  Result<Member> GetMember(TenantId tenant, UserId user) override;
+  Status SetMemberRole(TenantId tenant, UserId user, std::string_view role) override;
+  Status RemoveMember(TenantId tenant, UserId user) override;
+  Status TransferOwnership(TenantId tenant, UserId from, UserId to) override;
+
+  Result<Invitation> CreateInvitation(TenantId tenant, const NewInvitation& inv,
+                                      int64_t now) override;
+  Result<std::vector<Invitation>> ListInvitations(TenantId tenant, int64_t now) override;
+  Status DeleteInvitation(TenantId tenant, InvitationId id) override;
+  Result<Invitation> FindInvitation(std::string_view token_hash, int64_t now) override;
+  Result<Membership> AcceptInvitation(std::string_view token_hash, UserId user,
+                                      int64_t now) override;
+
+  Result<ApiToken> CreateApiToken(TenantId tenant, const NewApiToken& token, int64_t now) override;
+  Result<std::vector<ApiToken>> ListApiTokens(TenantId tenant, std::optional<UserId> user) override;
+  Status DeleteApiToken(TenantId tenant, ApiTokenId id, std::optional<UserId> user) override;
+  Result<ApiToken> FindApiToken(std::string_view token_hash) override;
+  Status TouchApiToken(TenantId tenant, ApiTokenId id, int64_t now,
+                       int64_t min_interval_ms) override;
+
   Result<Palette> CreatePalette(TenantId tenant, const NewPalette& palette, int64_t now) override;
   Result<PalettePage> ListPalettes(TenantId tenant, const std::optional<PageCursor>& after,
                                    int limit) override;

@@ -29,9 +29,9 @@ User ReadUser(sqlite::Stmt& s) {
   return u;
 }
 
-// Columns: tenant id, slug, name, created_at, role.
+// Columns: tenant id, slug, name, created_at, role, personal.
 #define PM_MEMBERSHIP_SELECT \
-  "SELECT t.id, t.slug, t.name, t.created_at, m.role FROM memberships m " \
+  "SELECT t.id, t.slug, t.name, t.created_at, m.role, t.personal FROM memberships m " \
   "JOIN tenants t ON t.id = m.tenant_id "
 
 Membership ReadMembership(sqlite::Stmt& s) {
@@ -41,6 +41,7 @@ Membership ReadMembership(sqlite::Stmt& s) {
   m.workspace.name = s.Text(2);
   m.workspace.created_at = s.Int64(3);
   m.role = s.Text(4);
+  m.workspace.personal = s.Int64(5) != 0;
   return m;
 }
 
@@ -69,9 +70,9 @@ Result<std::pair<User, Workspace>> SqliteStore::CreateUserWithWorkspace(const Ne
       ins.Step();
       u.id = UserId(ins.Int64(0));
     }
-    Workspace w{TenantId(), ws.slug, ws.name, now};
+    Workspace w{TenantId(), ws.slug, ws.name, now, true};
     {
-      Stmt ins(conn, "INSERT INTO tenants (slug, name, created_at) VALUES (?, ?, ?) RETURNING id");
+      Stmt ins(conn, "INSERT INTO tenants (slug, name, created_at, personal) VALUES (?, ?, ?, 1) RETURNING id");
       ins.Bind(1, ws.slug);
       ins.Bind(2, ws.name);
       ins.Bind(3, now);

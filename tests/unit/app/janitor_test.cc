@@ -110,7 +110,7 @@ TEST_CASE("janitor and palette deletes keep an image while a duplicate still use
   auto original = f.store->CreatePalette(f.tenant, p, f.clock.NowMillis());
   REQUIRE(original.ok());
   app::Palettes palettes(f.services());
-  app::TenantContext ctx{f.tenant, "a", f.user, auth::Role::kEditor};
+  app::TenantContext ctx{f.tenant, "a", f.user, auth::Role::kEditor, {}, std::nullopt};
   auto copy = palettes.Duplicate(ctx, original->id);
   REQUIRE(copy.ok());
   CHECK(copy->name == "original (2)");
@@ -127,7 +127,7 @@ TEST_CASE("janitor and palette deletes keep an image while a duplicate still use
   CHECK_FALSE(f.objects.Contains(f.Key("shared.png")));  // the last user took it along
 
   // A viewer can neither duplicate nor delete.
-  app::TenantContext viewer{f.tenant, "a", f.user, auth::Role::kViewer};
+  app::TenantContext viewer{f.tenant, "a", f.user, auth::Role::kViewer, {}, std::nullopt};
   auto again = f.store->CreatePalette(f.tenant, p, f.clock.NowMillis());
   REQUIRE(again.ok());
   CHECK(palettes.Duplicate(viewer, again->id).error().code == ErrorCode::kPermissionDenied);

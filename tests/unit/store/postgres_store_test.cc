@@ -48,6 +48,36 @@ bool AllEqual(const std::vector<std::string>& values, const std::string& want) {
   return std::all_of(values.begin(), values.end(), [&](const std::string& v) { return v == want; });
 }
 
+TEST_CASE("postgres: RLS binds invitations and API tokens to their tenant (or to their token)",
+          "[store][postgres][rls]") {
+  PgTestDatabase db;
+  StoreOptions options = db.Options();
+  options.pool_size = 1;
+  auto store = OpenMigratedWith(options);
+  PostgresStore& pg = AsPostgres(*store);
+  Account a = MakeAccount(*store, "rls-a");
+  Account b = MakeAccount(*store, "rls-b");
+  REQUIRE(store->CreateInvitation(a.workspace.id, NewInvitation{"x@example.com", "viewer", "inv-a", a.user.id, 1'000'000}, 1).ok());
+  REQUIRE(store->CreateInvitation(b.workspace.id, NewInvitation{"x@example.com", "viewer", "inv-b", b.user.id, 1'000'000}, 1).ok());
+  REQUIRE(store->CreateApiToken(a.workspace.id, NewApiToken{a.user.id, "a", "read", "tok-a", std::nullopt}, 1).ok());
+  REQUIRE(store->CreateApiToken(b.workspace.id, NewApiToken{b.user.id, "b", "read", "tok-b", std::nullopt}, 1).ok());
+  const std::string ta = std::to_string(a.workspace.id.value);
+  const std::string tb = std::to_string(b.workspace.id.value);
+  CHECK(Query(pg, a.workspace.id, "SELECT tenant_id FROM invitations") == std::vector<std::string>{ta});
+  CHECK(Query(pg, a.workspace.id, "SELECT tenant_id FROM api_tokens") == std::vector<std::string>{ta});
+  CHECK(Query(pg, a.workspace.id, "DELETE FROM api_tokens WHERE tenant_id = " + tb + " RETURNING id").empty());
+  CHECK(Query(pg, TenantId(), "SELECT tenant_id FROM invitations").empty());
+  CHECK(Query(pg, TenantId(), "SELECT tenant_id FROM api_tokens").empty());
+  CHECK(Query(pg, TenantId(), "SELECT tenant_id FROM api_tokens", a.user.id).empty());
+  // The look-ups by token set app.token_hash and see exactly that token's row.
+  auto t = store->FindApiToken("tok-b");
+  REQUIRE(t.ok());
+  CHECK(t->tenant_id == b.workspace.id);
+  auto i = store->FindInvitation("inv-a", 2);
+  REQUIRE(i.ok());
+  CHECK(i->tenant_id == a.workspace.id);
+}
+
 TEST_CASE("postgres: RLS keeps an unscoped query inside the transaction's tenant",
           "[store][postgres][rls]") {
   PgTestDatabase db;

@@ -1,0 +1,186 @@
+// Store contract: team workspaces, members, ownership transfer, invitations, API tokens.
+#include "store_contract.h"
+
+namespace pm::store::testing {
+namespace {
+
+ErrorCode CodeOf(const Status& s) { return s.ok() ? ErrorCode::kInternal : s.error().code; }
+
+STORE_CONTRACT("workspaces: create a team workspace; slugs stay unique", "[store][workspaces]") {
+  auto store = OpenMigrated(harness);
+  Account ada = MakeAccount(*store, "ada");
+  CHECK(ada.workspace.personal);
+  auto team = store->CreateWorkspace(ada.user.id, NewWorkspace{"team", "The Team", false}, 50);
+  REQUIRE(team.ok());
+  CHECK(team->slug == "team");
+  CHECK_FALSE(team->personal);
+  auto gate = store->FindMembership(ada.user.id, "team");
+  REQUIRE(gate.ok());
+  CHECK(gate->role == "owner");
+  CHECK_FALSE(gate->workspace.personal);
+  auto own = store->FindMembership(ada.user.id, "ada");
+  REQUIRE(own.ok());
+  CHECK(own->workspace.personal);
+
+  auto taken = store->CreateWorkspace(ada.user.id, NewWorkspace{"team", "Again", false}, 51);
+  REQUIRE_FALSE(taken.ok());
+  CHECK(taken.error().code == ErrorCode::kConflict);
+  auto taken_personal = store->CreateWorkspace(ada.user.id, NewWorkspace{"ada", "Again", false}, 51);
+  REQUIRE_FALSE(taken_personal.ok());
+  CHECK(taken_personal.error().code == ErrorCode::kConflict);
+  auto all = store->ListMemberships(ada.user.id);
+  REQUIRE(all.ok());
+  CHECK(all->size() == 2);
+}
+
+STORE_CONTRACT("workspaces: members, roles, removal and ownership transfer", "[store][workspaces]") {
+  auto store = OpenMigrated(harness);
+  Account ada = MakeAccount(*store, "ada");
+  Account bob = MakeAccount(*store, "bob");
+  Account eve = MakeAccount(*store, "eve");
+  const TenantId t = ada.workspace.id;
+  auto inv = store->CreateInvitation(t, NewInvitation{"bob@example.com", "editor", "hash-bob", ada.user.id, 10'000}, 100);
+  REQUIRE(inv.ok());
+  auto joined = store->AcceptInvitation("hash-bob", bob.user.id, 2'000);
+  REQUIRE(joined.ok());
+  CHECK(joined->workspace.id == t);
+  CHECK(joined->role == "editor");
+
+  auto members = store->ListMembers(t);
+  REQUIRE(members.ok());
+  REQUIRE(members->size() == 2);
+  CHECK((*members)[0].user_id == ada.user.id);
+  CHECK((*members)[0].role == "owner");
+  CHECK((*members)[0].email == "ada@example.com");
+  CHECK((*members)[1].user_id == bob.user.id);
+  CHECK((*members)[1].role == "editor");
+  CHECK((*members)[1].joined_at == 2'000);
+
+  // Another tenant sees none of it.
+  auto eves = store->ListMembers(eve.workspace.id);
+  REQUIRE(eves.ok());
+  CHECK(eves->size() == 1);
+  CHECK(CodeOf(store->SetMemberRole(eve.workspace.id, bob.user.id, "admin")) == ErrorCode::kNotFound);
+  CHECK(CodeOf(store->RemoveMember(eve.workspace.id, bob.user.id)) == ErrorCode::kNotFound);
+  CHECK(CodeOf(store->TransferOwnership(eve.workspace.id, ada.user.id, bob.user.id)) == ErrorCode::kConflict);
+
+  REQUIRE(store->SetMemberRole(t, bob.user.id, "admin").ok());
+  CHECK(store->GetMember(t, bob.user.id)->role == "admin");
+  CHECK(CodeOf(store->SetMemberRole(t, eve.user.id, "admin")) == ErrorCode::kNotFound);
+  auto missing = store->GetMember(t, eve.user.id);
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().code == ErrorCode::kNotFound);
+
+  // Transfer: to a non-member is kNotFound and changes nothing; from a non-owner is kConflict.
+  CHECK(CodeOf(store->TransferOwnership(t, ada.user.id, eve.user.id)) == ErrorCode::kNotFound);
+  CHECK(store->GetMember(t, ada.user.id)->role == "owner");
+  CHECK(CodeOf(store->TransferOwnership(t, bob.user.id, ada.user.id)) == ErrorCode::kConflict);
+  REQUIRE(store->TransferOwnership(t, ada.user.id, bob.user.id).ok());
+  CHECK(store->GetMember(t, ada.user.id)->role == "admin");
+  CHECK(store->GetMember(t, bob.user.id)->role == "owner");
+
+  // Removal takes the member's tokens of this workspace with it.
+  auto tok = store->CreateApiToken(t, NewApiToken{ada.user.id, "ci", "read", "tok-ada", std::nullopt}, 300);
+  REQUIRE(tok.ok());
+  auto other = store->CreateApiToken(ada.workspace.id, NewApiToken{bob.user.id, "bob's", "write", "tok-bob", 9'999}, 300);
+  REQUIRE(other.ok());
+  REQUIRE(store->RemoveMember(t, ada.user.id).ok());
+  CHECK(CodeOf(store->RemoveMember(t, ada.user.id)) == ErrorCode::kNotFound);
+  CHECK_FALSE(store->FindApiToken("tok-ada").ok());
+  CHECK(store->FindApiToken("tok-bob").ok());
+  CHECK_FALSE(store->FindMembership(ada.user.id, "ada").ok());
+}
+
+STORE_CONTRACT("invitations: replace, list pending, expire, single use", "[store][workspaces]") {
+  auto store = OpenMigrated(harness);
+  Account ada = MakeAccount(*store, "ada");
+  Account bob = MakeAccount(*store, "bob");
+  Account eve = MakeAccount(*store, "eve");
+  const TenantId t = ada.workspace.id;
+  auto first = store->CreateInvitation(t, NewInvitation{"bob@example.com", "viewer", "h1", ada.user.id, 1'000}, 100);
+  REQUIRE(first.ok());
+  CHECK(first->id.value > 0);
+  auto second = store->CreateInvitation(t, NewInvitation{"bob@example.com", "editor", "h2", ada.user.id, 2'000}, 110);
+  REQUIRE(second.ok());
+  auto carol = store->CreateInvitation(t, NewInvitation{"carol@example.com", "admin", "h3", ada.user.id, 500}, 120);
+  REQUIRE(carol.ok());
+
+  auto pending = store->ListInvitations(t, 400);
+  REQUIRE(pending.ok());
+  REQUIRE(pending->size() == 2);  // bob's second replaced the first
+  CHECK((*pending)[0].email == "carol@example.com");
+  CHECK((*pending)[1].role == "editor");
+  CHECK((*pending)[1].token_hash == "h2");
+  CHECK(store->ListInvitations(t, 600)->size() == 1);  // carol's expired
+  CHECK(store->ListInvitations(eve.workspace.id, 0)->empty());
+
+  CHECK_FALSE(store->FindInvitation("h1", 400).ok());   // replaced
+  CHECK_FALSE(store->FindInvitation("h3", 600).ok());   // expired
+  auto found = store->FindInvitation("h2", 400);
+  REQUIRE(found.ok());
+  CHECK(found->tenant_id == t);
+  CHECK(found->invited_by == ada.user.id);
+
+  auto expired = store->AcceptInvitation("h3", eve.user.id, 600);
+  REQUIRE_FALSE(expired.ok());
+  CHECK(expired.error().code == ErrorCode::kNotFound);
+  auto already = store->AcceptInvitation("h2", ada.user.id, 400);
+  REQUIRE_FALSE(already.ok());
+  CHECK(already.error().code == ErrorCode::kAlreadyExists);
+  CHECK(store->FindInvitation("h2", 400).ok());  // still pending
+  REQUIRE(store->AcceptInvitation("h2", bob.user.id, 400).ok());
+  auto twice = store->AcceptInvitation("h2", eve.user.id, 401);
+  REQUIRE_FALSE(twice.ok());
+  CHECK(twice.error().code == ErrorCode::kNotFound);
+
+  CHECK(CodeOf(store->DeleteInvitation(eve.workspace.id, carol->id)) == ErrorCode::kNotFound);
+  REQUIRE(store->DeleteInvitation(t, carol->id).ok());
+  CHECK(CodeOf(store->DeleteInvitation(t, carol->id)) == ErrorCode::kNotFound);
+}
+
+STORE_CONTRACT("api tokens: create, list, find, touch at most once a minute, delete", "[store][workspaces]") {
+  auto store = OpenMigrated(harness);
+  Account ada = MakeAccount(*store, "ada");
+  Account eve = MakeAccount(*store, "eve");
+  const TenantId t = ada.workspace.id;
+  auto a = store->CreateApiToken(t, NewApiToken{ada.user.id, "ci", "write", "ha", 5'000}, 100);
+  REQUIRE(a.ok());
+  CHECK(a->id.value > 0);
+  auto e = store->CreateApiToken(eve.workspace.id, NewApiToken{eve.user.id, "eve", "read", "he", std::nullopt}, 100);
+  REQUIRE(e.ok());
+
+  auto mine = store->ListApiTokens(t, ada.user.id);
+  REQUIRE(mine.ok());
+  REQUIRE(mine->size() == 1);
+  CHECK((*mine)[0].name == "ci");
+  CHECK((*mine)[0].scope == "write");
+  CHECK((*mine)[0].user_email == "ada@example.com");
+  CHECK((*mine)[0].expires_at == std::optional<int64_t>(5'000));
+  CHECK_FALSE((*mine)[0].last_used_at.has_value());
+  CHECK(store->ListApiTokens(t, eve.user.id)->empty());
+  CHECK(store->ListApiTokens(t, std::nullopt)->size() == 1);
+
+  auto found = store->FindApiToken("he");
+  REQUIRE(found.ok());
+  CHECK(found->tenant_id == eve.workspace.id);
+  CHECK_FALSE(found->expires_at.has_value());
+  CHECK_FALSE(store->FindApiToken("nope").ok());
+
+  REQUIRE(store->TouchApiToken(t, a->id, 10'000, 60'000).ok());
+  CHECK(store->FindApiToken("ha")->last_used_at == std::optional<int64_t>(10'000));
+  REQUIRE(store->TouchApiToken(t, a->id, 30'000, 60'000).ok());  // within the minute: no write
+  CHECK(store->FindApiToken("ha")->last_used_at == std::optional<int64_t>(10'000));
+  REQUIRE(store->TouchApiToken(t, a->id, 80'000, 60'000).ok());
+  CHECK(store->FindApiToken("ha")->last_used_at == std::optional<int64_t>(80'000));
+  REQUIRE(store->TouchApiToken(eve.workspace.id, a->id, 900'000, 60'000).ok());  // foreign: no-op
+  CHECK(store->FindApiToken("ha")->last_used_at == std::optional<int64_t>(80'000));
+
+  CHECK(CodeOf(store->DeleteApiToken(eve.workspace.id, a->id, std::nullopt)) == ErrorCode::kNotFound);
+  CHECK(CodeOf(store->DeleteApiToken(t, a->id, eve.user.id)) == ErrorCode::kNotFound);
+  REQUIRE(store->DeleteApiToken(t, a->id, ada.user.id).ok());
+  CHECK_FALSE(store->FindApiToken("ha").ok());
+  CHECK(CodeOf(store->DeleteApiToken(t, a->id, std::nullopt)) == ErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace pm::store::testing
