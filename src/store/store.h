@@ -71,11 +71,12 @@ class Store {
   virtual Result<std::vector<Member>> ListMembers(TenantId tenant) = 0;
   // kNotFound when `user` is not a member.
   virtual Result<Member> GetMember(TenantId tenant, UserId user) = 0;
-  // kNotFound when `user` is not a member. Does not check the one-owner rule: callers use
-  // TransferOwnership to move ownership, and never pass "owner" here.
+  // The one-owner rule holds here too, whatever the caller checked before (it may have raced a
+  // transfer): the owner's row is never changed or removed by these two (kConflict), and
+  // "owner" is not a role to set (kInvalidArgument: ownership moves by TransferOwnership only).
+  // kNotFound when `user` is not a member.
   virtual Status SetMemberRole(TenantId tenant, UserId user, std::string_view role) = 0;
   // Removes the membership and the user's API tokens of this workspace, in one transaction.
-  // kNotFound when `user` is not a member.
   virtual Status RemoveMember(TenantId tenant, UserId user) = 0;
   // In one transaction: `to` becomes owner and `from` admin. kConflict when `from` is not the
   // owner (any more); kNotFound when `to` is not a member. A workspace keeps exactly one owner.

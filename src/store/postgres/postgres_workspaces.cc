@@ -61,6 +61,23 @@ ApiToken ReadToken(const Rows& r, int i) {
 }
 
 Error MemberNotFound() { return MakeError(ErrorCode::kNotFound, "member not found"); }
+Error OwnerUntouchable() {
+  return MakeError(ErrorCode::kConflict, "the owner's membership changes only by transferring ownership");
+}
+Error OwnerNotSettable() {
+  return MakeError(ErrorCode::kInvalidArgument, "ownership moves only by transfer, never by setting a role");
+}
+
+// Why an update or delete of a membership changed nothing: the row is the owner's (kConflict) or
+// there is none (kNotFound). In the same transaction, after the failed write: a concurrent
+// transfer has committed by then (the write waited for its row lock).
+Error NotChanged(Connection& c, TenantId tenant, UserId user) {
+  auto r = c.ExecPrepared("pm_ws_member_role", "SELECT role FROM memberships WHERE tenant_id = $1 AND user_id = $2",
+                          Params().Add(tenant.value).Add(user.value));
+  if (!r.ok()) return r.error();
+  if (!r->empty() && r->Text(0, 0) == "owner") return OwnerUntouchable();
+  return MemberNotFound();
+}
 
 Status SetTokenHash(Connection& c, std::string_view token_hash) {
   PM_RETURN_IF_ERROR(c.ExecPrepared("pm_set_token_hash", "SELECT set_config('app.token_hash', $1, true)",
@@ -129,12 +146,13 @@ Result<Member> PostgresStore::GetMember(TenantId tenant, UserId user) {
 }
 
 Status PostgresStore::SetMemberRole(TenantId tenant, UserId user, std::string_view role) {
+  if (role == "owner") return OwnerNotSettable();
   return Run("SetMemberRole", TenantWrite(tenant), [&](Connection& c) -> Status {
     PM_ASSIGN_OR_RETURN(Rows r, c.ExecPrepared("pm_ws_set_role",
                                                "UPDATE memberships SET role = $3 WHERE tenant_id = $1 "
-                                               "AND user_id = $2",
+                                               "AND user_id = $2 AND role <> 'owner'",
                                                Params().Add(tenant.value).Add(user.value).Add(role)));
-    if (r.Affected() == 0) return MemberNotFound();
+    if (r.Affected() == 0) return NotChanged(c, tenant, user);
     return Status::Ok();
   });
 }
@@ -142,9 +160,10 @@ Status PostgresStore::SetMemberRole(TenantId tenant, UserId user, std::string_vi
 Status PostgresStore::RemoveMember(TenantId tenant, UserId user) {
   return Run("RemoveMember", TenantWrite(tenant), [&](Connection& c) -> Status {
     PM_ASSIGN_OR_RETURN(Rows r, c.ExecPrepared("pm_ws_remove_member",
-                                               "DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2",
+                                               "DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2 "
+                                               "AND role <> 'owner'",
                                                Params().Add(tenant.value).Add(user.value)));
-    if (r.Affected() == 0) return MemberNotFound();
+    if (r.Affected() == 0) return NotChanged(c, tenant, user);
     PM_RETURN_IF_ERROR(c.ExecPrepared("pm_ws_remove_member_tokens",
                                       "DELETE FROM api_tokens WHERE tenant_id = $1 AND user_id = $2",
                                       Params().Add(tenant.value).Add(user.value)));

@@ -66,6 +66,12 @@ ApiToken ReadToken(Stmt& s) {
 bool IsConstraint(const SQLite::Exception& e) { return (e.getErrorCode() & 0xff) == SQLITE_CONSTRAINT; }
 
 Error MemberNotFound() { return MakeError(ErrorCode::kNotFound, "member not found"); }
+Error OwnerUntouchable() {
+  return MakeError(ErrorCode::kConflict, "the owner's membership changes only by transferring ownership");
+}
+Error OwnerNotSettable() {
+  return MakeError(ErrorCode::kInvalidArgument, "ownership moves only by transfer, never by setting a role");
+}
 
 }  // namespace
 
@@ -126,15 +132,28 @@ Result<Member> SqliteStore::GetMember(TenantId tenant, UserId user) {
   });
 }
 
+// Why 0 rows changed: the member is the owner (kConflict) or not a member (kNotFound). Runs on
+// the writer, under the same lock as the failed write, so the answer is current.
+static Error NotChanged(sqlite::Connection& conn, TenantId tenant, UserId user) {
+  Stmt s(conn, "SELECT role FROM memberships WHERE tenant_id = ? AND user_id = ?");
+  s.Bind(1, tenant.value);
+  s.Bind(2, user.value);
+  if (s.Step() && s.Text(0) == "owner") return OwnerUntouchable();
+  return MemberNotFound();
+}
+
 Status SqliteStore::SetMemberRole(TenantId tenant, UserId user, std::string_view role) {
+  if (role == "owner") return OwnerNotSettable();
   std::lock_guard<std::mutex> lock(writer_mu_);
   return Guarded("SetMemberRole", [&]() -> Status {
-    Stmt s(*writer_, "UPDATE memberships SET role = ? WHERE tenant_id = ? AND user_id = ?");
-    s.Bind(1, role);
-    s.Bind(2, tenant.value);
-    s.Bind(3, user.value);
-    if (s.Exec() == 0) return MemberNotFound();
-    return Status::Ok();
+    {
+      Stmt s(*writer_, "UPDATE memberships SET role = ? WHERE tenant_id = ? AND user_id = ? AND role <> 'owner'");
+      s.Bind(1, role);
+      s.Bind(2, tenant.value);
+      s.Bind(3, user.value);
+      if (s.Exec() == 1) return Status::Ok();
+    }
+    return NotChanged(*writer_, tenant, user);
   });
 }
 
@@ -143,10 +162,10 @@ Status SqliteStore::RemoveMember(TenantId tenant, UserId user) {
   return Guarded("RemoveMember", [&]() -> Status {
     WriteTransaction tx(*writer_);
     {
-      Stmt s(*writer_, "DELETE FROM memberships WHERE tenant_id = ? AND user_id = ?");
+      Stmt s(*writer_, "DELETE FROM memberships WHERE tenant_id = ? AND user_id = ? AND role <> 'owner'");
       s.Bind(1, tenant.value);
       s.Bind(2, user.value);
-      if (s.Exec() == 0) return MemberNotFound();
+      if (s.Exec() == 0) return NotChanged(*writer_, tenant, user);
     }
     Stmt t(*writer_, "DELETE FROM api_tokens WHERE tenant_id = ? AND user_id = ?");
     t.Bind(1, tenant.value);

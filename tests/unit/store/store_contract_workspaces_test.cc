@@ -1,6 +1,8 @@
 // Store contract: team workspaces, members, ownership transfer, invitations, API tokens.
 #include "store_contract.h"
 
+#include <algorithm>
+
 namespace pm::store::testing {
 namespace {
 
@@ -78,6 +80,14 @@ STORE_CONTRACT("workspaces: members, roles, removal and ownership transfer", "[s
   REQUIRE(store->TransferOwnership(t, ada.user.id, bob.user.id).ok());
   CHECK(store->GetMember(t, ada.user.id)->role == "admin");
   CHECK(store->GetMember(t, bob.user.id)->role == "owner");
+  // The owner's row is untouchable except by transfer, and nobody is made owner by a role change.
+  CHECK(CodeOf(store->SetMemberRole(t, bob.user.id, "viewer")) == ErrorCode::kConflict);
+  CHECK(CodeOf(store->RemoveMember(t, bob.user.id)) == ErrorCode::kConflict);
+  CHECK(CodeOf(store->SetMemberRole(t, ada.user.id, "owner")) == ErrorCode::kInvalidArgument);
+  CHECK(CodeOf(store->RemoveMember(t, eve.user.id)) == ErrorCode::kNotFound);
+  auto owners = store->ListMembers(t);
+  REQUIRE(owners.ok());
+  CHECK(std::count_if(owners->begin(), owners->end(), [](const Member& m) { return m.role == "owner"; }) == 1);
 
   // Removal takes the member's tokens of this workspace with it.
   auto tok = store->CreateApiToken(t, NewApiToken{ada.user.id, "ci", "read", "tok-ada", std::nullopt}, 300);
