@@ -2,6 +2,9 @@
 #include "store_contract.h"
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
+#include <vector>
 
 namespace pm::store::testing {
 namespace {
@@ -190,6 +193,73 @@ STORE_CONTRACT("api tokens: create, list, find, touch at most once a minute, del
   REQUIRE(store->DeleteApiToken(t, a->id, ada.user.id).ok());
   CHECK_FALSE(store->FindApiToken("ha").ok());
   CHECK(CodeOf(store->DeleteApiToken(t, a->id, std::nullopt)) == ErrorCode::kNotFound);
+}
+
+STORE_CONTRACT("workspaces: racing accepts use an invitation once; racing transfers keep one owner",
+               "[store][workspaces][concurrency]") {
+  auto store = OpenMigrated(harness);
+  auto second = harness.Open();  // another replica on the same database
+  REQUIRE(second.ok());
+  Account ada = MakeAccount(*store, "ada");
+  const TenantId t = ada.workspace.id;
+  std::vector<Account> others;
+  for (int i = 0; i < 4; ++i) others.push_back(MakeAccount(*store, "m" + std::to_string(i)));
+  for (int round = 0; round < 5; ++round) {
+    const std::string hash = "race-" + std::to_string(round);
+    REQUIRE(store->CreateInvitation(t, NewInvitation{"x" + std::to_string(round) + "@example.com", "viewer", hash,
+                                                     ada.user.id, 1'000'000},
+                                    10).ok());
+    std::atomic<int> joined{0};
+    std::atomic<int> other_errors{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 4; ++i) {
+      threads.emplace_back([&, i] {
+        Store& s = i % 2 ? **second : *store;
+        auto r = s.AcceptInvitation(hash, others[i].user.id, 2'000 + round);
+        if (r.ok()) {
+          ++joined;
+        } else if (r.error().code != ErrorCode::kNotFound && r.error().code != ErrorCode::kAlreadyExists) {
+          ++other_errors;
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    CHECK(joined.load() <= 1);
+    CHECK(other_errors.load() == 0);
+    // Used by the one that joined; still pending when every taker was a member already.
+    CHECK(store->FindInvitation(hash, 2'000).ok() == (joined.load() == 0));
+  }
+  // Everyone is a member now (or was already); the owner hands the workspace around from two
+  // replicas at once: whatever interleaving, exactly one owner remains.
+  for (auto& o : others) {
+    if (!store->GetMember(t, o.user.id).ok()) {
+      REQUIRE(store->CreateInvitation(t, NewInvitation{o.user.email, "admin", "join-" + o.user.email, ada.user.id, 1'000'000}, 10).ok());
+      REQUIRE(store->AcceptInvitation("join-" + o.user.email, o.user.id, 3'000).ok());
+    }
+  }
+  std::vector<UserId> everyone{ada.user.id};
+  for (auto& o : others) everyone.push_back(o.user.id);
+  std::atomic<int> other_errors{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&, i] {
+      Store& s = i % 2 ? **second : *store;
+      for (int k = 0; k < 20; ++k) {
+        UserId from = everyone[(i + k) % everyone.size()];
+        UserId to = everyone[(i + k + 1) % everyone.size()];
+        Status st = s.TransferOwnership(t, from, to);
+        if (!st.ok() && st.error().code != ErrorCode::kConflict) ++other_errors;
+        Status demote = s.SetMemberRole(t, to, "viewer");  // races the transfers; never hits the owner
+        if (!demote.ok() && demote.error().code != ErrorCode::kConflict) ++other_errors;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(other_errors.load() == 0);
+  auto members = store->ListMembers(t);
+  REQUIRE(members.ok());
+  CHECK(members->size() == everyone.size());
+  CHECK(std::count_if(members->begin(), members->end(), [](const Member& m) { return m.role == "owner"; }) == 1);
 }
 
 }  // namespace
