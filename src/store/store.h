@@ -59,7 +59,8 @@ class Store {
   // Removes sessions expired at `now`; returns how many.
   virtual Result<int> DeleteExpiredSessions(int64_t now) = 0;
 
-  // Workspaces the user belongs to, ordered by workspace creation.
+  // Workspaces the user belongs to: their own personal workspace first (where the web app lands),
+  // then by workspace creation.
   virtual Result<std::vector<Membership>> ListMemberships(UserId user) = 0;
   // The tenant gate: kNotFound if the slug does not exist or the user is not a member.
   virtual Result<Membership> FindMembership(UserId user, std::string_view slug) = 0;

@@ -184,7 +184,7 @@ Result<std::vector<Membership>> PostgresStore::ListMemberships(UserId user) {
   PM_RETURN_IF_ERROR(Run("ListMemberships", UserRead(user), [&](Connection& c) -> Status {
     PM_ASSIGN_OR_RETURN(
         Rows r, c.ExecPrepared("pm_membership_list",
-                               PM_MEMBERSHIP_SELECT "WHERE m.user_id = $1 ORDER BY t.created_at, t.id",
+                               PM_MEMBERSHIP_SELECT "WHERE m.user_id = $1 ORDER BY (t.personal AND m.role = 'owner') DESC, t.created_at, t.id",
                                Params().Add(user.value)));
     out.clear();
     for (int i = 0; i < r.size(); ++i) out.push_back(ReadMembership(r, i));

@@ -184,7 +184,7 @@ Result<int> SqliteStore::DeleteExpiredSessions(int64_t now) {
 Result<std::vector<Membership>> SqliteStore::ListMemberships(UserId user) {
   auto reader = AcquireReader();
   return Guarded("ListMemberships", [&]() -> Result<std::vector<Membership>> {
-    Stmt s(*reader, PM_MEMBERSHIP_SELECT "WHERE m.user_id = ? ORDER BY t.created_at, t.id");
+    Stmt s(*reader, PM_MEMBERSHIP_SELECT "WHERE m.user_id = ? ORDER BY (t.personal = 1 AND m.role = 'owner') DESC, t.created_at, t.id");
     s.Bind(1, user.value);
     std::vector<Membership> out;
     while (s.Step()) out.push_back(ReadMembership(s));

@@ -35,7 +35,20 @@ STORE_CONTRACT("workspaces: create a team workspace; slugs stay unique", "[store
   CHECK(taken_personal.error().code == ErrorCode::kConflict);
   auto all = store->ListMemberships(ada.user.id);
   REQUIRE(all.ok());
-  CHECK(all->size() == 2);
+  REQUIRE(all->size() == 2);
+  // Her own personal workspace first (the team is older here), then by creation.
+  CHECK((*all)[0].workspace.slug == "ada");
+  CHECK((*all)[1].workspace.slug == "team");
+  // Another's personal workspace is listed by creation like a team's.
+  Account bob = MakeAccount(*store, "bob", 2'000);
+  REQUIRE(store->CreateInvitation(bob.workspace.id, NewInvitation{"ada@example.com", "viewer", "h-ada", bob.user.id, 9'999}, 2'000).ok());
+  REQUIRE(store->AcceptInvitation("h-ada", ada.user.id, 3'000).ok());
+  auto three = store->ListMemberships(ada.user.id);
+  REQUIRE(three.ok());
+  REQUIRE(three->size() == 3);
+  CHECK((*three)[0].workspace.slug == "ada");
+  CHECK((*three)[1].workspace.slug == "team");
+  CHECK((*three)[2].workspace.slug == "bob");
 }
 
 STORE_CONTRACT("workspaces: members, roles, removal and ownership transfer", "[store][workspaces]") {
