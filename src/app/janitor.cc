@@ -31,6 +31,7 @@ Result<JanitorReport> Janitor::RunOnce() {
 
   PM_ASSIGN_OR_RETURN(report.sessions_deleted, s_.store->DeleteExpiredSessions(now));
   PM_ASSIGN_OR_RETURN(report.counters_deleted, s_.store->DeleteExpiredCounters(now));
+  PM_ASSIGN_OR_RETURN(report.invitations_deleted, s_.store->DeleteExpiredInvitations(now));
 
   const int64_t cutoff = now - int64_t{s_.config->jobs.orphan_grace_s} * 1000;
   PM_ASSIGN_OR_RETURN(auto objects, s_.objects->List("tenants/"));
@@ -58,9 +59,10 @@ void Janitor::Loop() {
     auto r = RunOnce();
     if (!r.ok()) {
       log::Warn("background clean-up failed", {{"error", r.error().message}});
-    } else if (r->sessions_deleted + r->counters_deleted + r->orphans_deleted > 0) {
+    } else if (r->sessions_deleted + r->counters_deleted + r->invitations_deleted + r->orphans_deleted > 0) {
       log::Info("background clean-up", {{"sessions", r->sessions_deleted},
                                         {"counters", r->counters_deleted},
+                                        {"invitations", r->invitations_deleted},
                                         {"orphans", r->orphans_deleted}});
     }
     lock.lock();

@@ -2,7 +2,7 @@
 // first takes (or renews) the "janitor" lease in the database; a replica that dies stops
 // renewing, and another takes over once the lease expires (3 intervals).
 //
-// Work: delete expired sessions and counters; delete stored objects that no palette references
+// Work: delete expired sessions, counters and invitations; delete stored objects that no palette references
 // and that are older than jobs.orphan_grace_s (an upload in flight writes its object before its
 // row, so young objects are left alone).
 //
@@ -22,6 +22,7 @@ struct JanitorReport {
   bool held_lease = false;
   int sessions_deleted = 0;
   int counters_deleted = 0;
+  int invitations_deleted = 0;
   int orphans_deleted = 0;
 };
 

@@ -91,6 +91,8 @@ class Store {
   virtual Result<std::vector<Invitation>> ListInvitations(TenantId tenant, int64_t now) = 0;
   // kNotFound when missing.
   virtual Status DeleteInvitation(TenantId tenant, InvitationId id) = 0;
+  // Global (the janitor): deletes invitations expired at `now`, of every tenant; returns how many.
+  virtual Result<int> DeleteExpiredInvitations(int64_t now) = 0;
   // Global: the pending invitation with this token hash; kNotFound when unknown or expired.
   virtual Result<Invitation> FindInvitation(std::string_view token_hash, int64_t now) = 0;
   // In one transaction: checks the invitation is still pending (kNotFound), adds `user` as a

@@ -74,6 +74,7 @@ class PostgresStore final : public Store {
                                       int64_t now) override;
   Result<std::vector<Invitation>> ListInvitations(TenantId tenant, int64_t now) override;
   Status DeleteInvitation(TenantId tenant, InvitationId id) override;
+  Result<int> DeleteExpiredInvitations(int64_t now) override;
   Result<Invitation> FindInvitation(std::string_view token_hash, int64_t now) override;
   Result<Membership> AcceptInvitation(std::string_view token_hash, UserId user,
                                       int64_t now) override;

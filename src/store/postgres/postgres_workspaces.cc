@@ -238,6 +238,20 @@ Status PostgresStore::DeleteInvitation(TenantId tenant, InvitationId id) {
   });
 }
 
+Result<int> PostgresStore::DeleteExpiredInvitations(int64_t now) {
+  int deleted = 0;
+  PM_RETURN_IF_ERROR(Run("DeleteExpiredInvitations", GlobalWrite(), [&](Connection& c) -> Status {
+    // Across tenants: the sweep policies of 0005 admit exactly the rows expired by this time.
+    PM_RETURN_IF_ERROR(c.ExecPrepared("pm_set_sweep_before", "SELECT set_config('app.sweep_before', $1, true)",
+                                      Params().Add(now)));
+    PM_ASSIGN_OR_RETURN(Rows r, c.ExecPrepared("pm_inv_sweep", "DELETE FROM invitations WHERE expires_at <= $1",
+                                               Params().Add(now)));
+    deleted = static_cast<int>(r.Affected());
+    return Status::Ok();
+  }));
+  return deleted;
+}
+
 Result<Invitation> PostgresStore::FindInvitation(std::string_view token_hash, int64_t now) {
   Invitation out;
   PM_RETURN_IF_ERROR(Run("FindInvitation", Scope{Access::kRead, true, {}, {}}, [&](Connection& c) -> Status {

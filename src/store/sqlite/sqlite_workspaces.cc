@@ -256,6 +256,15 @@ Status SqliteStore::DeleteInvitation(TenantId tenant, InvitationId id) {
   });
 }
 
+Result<int> SqliteStore::DeleteExpiredInvitations(int64_t now) {
+  std::lock_guard<std::mutex> lock(writer_mu_);
+  return Guarded("DeleteExpiredInvitations", [&]() -> Result<int> {
+    Stmt s(*writer_, "DELETE FROM invitations WHERE expires_at <= ?");
+    s.Bind(1, now);
+    return s.Exec();
+  });
+}
+
 Result<Invitation> SqliteStore::FindInvitation(std::string_view token_hash, int64_t now) {
   auto reader = AcquireReader();
   return Guarded("FindInvitation", [&]() -> Result<Invitation> {

@@ -100,6 +100,16 @@ TEST_CASE("janitor: expired sessions are deleted", "[app]") {
   CHECK(j.RunOnce()->sessions_deleted == 1);
 }
 
+TEST_CASE("janitor: expired invitations are deleted", "[app]") {
+  Fixture f;
+  REQUIRE(f.store->CreateInvitation(f.tenant, {"x@example.com", "viewer", std::string(64, 'c'), f.user,
+                                               f.clock.NowMillis() + 1000}, f.clock.NowMillis()).ok());
+  app::Janitor j(f.services(), "replica-a");
+  CHECK(j.RunOnce()->invitations_deleted == 0);
+  f.clock.AdvanceMillis(2000);
+  CHECK(j.RunOnce()->invitations_deleted == 1);
+}
+
 TEST_CASE("janitor and palette deletes keep an image while a duplicate still uses it", "[app]") {
   Fixture f;
   REQUIRE(f.objects.PutBytes(f.Key("shared.png"), "x").ok());

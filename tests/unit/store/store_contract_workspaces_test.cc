@@ -164,6 +164,28 @@ STORE_CONTRACT("invitations: replace, list pending, expire, single use", "[store
   CHECK(CodeOf(store->DeleteInvitation(t, carol->id)) == ErrorCode::kNotFound);
 }
 
+STORE_CONTRACT("invitations: the sweep deletes expired ones of every tenant, and only those",
+               "[store][workspaces]") {
+  auto store = OpenMigrated(harness);
+  Account ada = MakeAccount(*store, "ada");
+  Account eve = MakeAccount(*store, "eve");
+  REQUIRE(store->CreateInvitation(ada.workspace.id, NewInvitation{"a@example.com", "viewer", "s1", ada.user.id, 100}, 1).ok());
+  REQUIRE(store->CreateInvitation(eve.workspace.id, NewInvitation{"b@example.com", "viewer", "s2", eve.user.id, 200}, 1).ok());
+  REQUIRE(store->CreateInvitation(eve.workspace.id, NewInvitation{"c@example.com", "viewer", "s3", eve.user.id, 900}, 1).ok());
+  auto none = store->DeleteExpiredInvitations(99);
+  REQUIRE(none.ok());
+  CHECK(*none == 0);
+  auto swept = store->DeleteExpiredInvitations(200);
+  REQUIRE(swept.ok());
+  CHECK(*swept == 2);
+  CHECK(store->ListInvitations(ada.workspace.id, 0)->empty());
+  auto left = store->ListInvitations(eve.workspace.id, 0);
+  REQUIRE(left.ok());
+  REQUIRE(left->size() == 1);
+  CHECK((*left)[0].token_hash == "s3");
+  CHECK(store->FindInvitation("s3", 200).ok());
+}
+
 STORE_CONTRACT("api tokens: create, list, find, touch at most once a minute, delete", "[store][workspaces]") {
   auto store = OpenMigrated(harness);
   Account ada = MakeAccount(*store, "ada");
