@@ -39,6 +39,8 @@ bool Exchange::HasQuery(const std::string& name) const { return req_.has_param(n
 std::string Exchange::Query(const std::string& name) const { return req_.get_param_value(name); }
 std::string Exchange::remote_addr() const { return req_.remote_addr; }
 
+std::string Exchange::client_ip() const { return req_.remote_addr; }
+
 bool Exchange::IsHttps() const {
   // Only the first proxy's word counts; TLS termination happens at the ingress.
   std::string proto = req_.get_header_value("X-Forwarded-Proto");

@@ -49,6 +49,8 @@ class Exchange {
   std::string Query(const std::string& name) const;
   const std::string& request_id() const { return request_id_; }
   std::string remote_addr() const;
+  // The client's address as the audit log and per-IP limits see it: the peer address.
+  std::string client_ip() const;
   bool IsHttps() const;  // TLS here or X-Forwarded-Proto: https from the proxy
 
   // Path parameters set by the router ({ws}, {id}).

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <thread>
 
+#include "app/audit.h"
 #include "app/accounts.h"
 #include "app/palettes.h"
 #include "app/workspaces.h"
@@ -255,6 +256,9 @@ struct Server::Impl {
 
   void Dispatch(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* reader) {
     Exchange ex(req, res, reader, t_log.request_id);
+    // The audit log reads who asked from here (app/audit.h).
+    app::ScopedRequest scoped_request(
+        app::RequestMeta{ex.client_ip(), req.get_header_value("User-Agent"), t_log.request_id});
     const std::string& path = req.path;
     bool api = path.rfind("/api/", 0) == 0 || path == "/healthz" || path == "/readyz";
     if (!api) {

@@ -16,6 +16,12 @@ struct User {
   std::string name;
   std::string password_hash;  // Argon2id string from crypto_pwhash_str
   int64_t created_at = 0;     // Unix ms
+  bool is_operator = false;   // platform operator (the admin API)
+  // TOTP second factor (RFC 6238): the base32 secret once enrolment started; enabled only when
+  // totp_enabled_at is set (confirmed with a code). totp_last_step: last accepted 30 s step.
+  std::string totp_secret{};
+  std::optional<int64_t> totp_enabled_at{};
+  std::optional<int64_t> totp_last_step{};
 };
 
 struct NewUser {
@@ -30,6 +36,10 @@ struct Workspace {
   std::string name;
   int64_t created_at = 0;
   bool personal = false;  // made at sign-up (see docs/API.md: it may still have members)
+  std::string plan{};     // the plan name in config; "" = the configured default plan
+  std::optional<int64_t> suspended_at{}; // set while suspended: read-only for its members
+  std::optional<int64_t> deleted_at{};   // soft-deleted: hidden from its members
+  std::optional<int64_t> purge_after{};  // the janitor purges a soft-deleted workspace after it
 };
 
 struct NewWorkspace {
@@ -87,6 +97,22 @@ struct NewApiToken {
   std::string scope;
   std::string token_hash;
   std::optional<int64_t> expires_at;
+};
+
+// One audit log record (append-only). Rows hold ids, never e-mail addresses, so a record stays
+// pseudonymous once its actor is erased; readers join names in.
+struct AuditRecord {
+  int64_t id = 0;
+  int64_t created_at = 0;             // Unix ms
+  std::optional<TenantId> tenant_id;  // none: not about one workspace (log-in, sign-up, ...)
+  std::optional<UserId> actor_id;     // none: anonymous or the system
+  std::string actor_kind = "user";    // user|token|operator|system|anonymous
+  std::string action;                 // e.g. "auth.login", "member.role_changed"
+  std::string target;                 // what it was done to, e.g. "user:12", "palette:7"
+  std::string ip;
+  std::string user_agent;
+  std::string request_id;
+  std::string details_json = "{}";    // a JSON object
 };
 
 // A user's membership of one workspace, with the workspace itself.

@@ -152,6 +152,16 @@ class Store {
   // Returns the palette as it is afterwards (unchanged at the end it already is at).
   virtual Result<Palette> MovePalette(TenantId tenant, PaletteId id, PaletteMove move) = 0;
 
+  // --- Account security (sessions of a user, password resets, TOTP, recovery codes, outbox) ---
+
+  // --- Plans and metering (tenant-scoped) -----------------------------------------------------
+
+  // --- Operators and workspace lifecycle (global; operator methods never read palettes) ------
+
+  // --- Audit log (append-only) ------------------------------------------------------------------
+  // Appends one record (its id is ignored). The log is never updated or deleted.
+  virtual Status AppendAudit(const AuditRecord& record) = 0;
+
   // --- Coordination across replicas (not tenant-scoped) ------------------------------------
   // Fixed-window counters (log-in throttling, later quotas and rate limits): they live in the
   // database so they hold whichever replica answers.

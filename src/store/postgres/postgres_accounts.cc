@@ -11,7 +11,9 @@ using postgres::Rows;
 
 namespace {
 
-#define PM_USER_COLUMNS "id, email, name, password_hash, created_at"
+#define PM_USER_COLUMNS \
+  "id, email, name, password_hash, created_at, is_operator, totp_secret, totp_enabled_at, " \
+  "totp_last_step"
 
 User ReadUser(const Rows& r, int i) {
   User u;
@@ -20,12 +22,18 @@ User ReadUser(const Rows& r, int i) {
   u.name = r.Text(i, 2);
   u.password_hash = r.Text(i, 3);
   u.created_at = r.Int64(i, 4);
+  u.is_operator = r.Bool(i, 5);
+  u.totp_secret = r.IsNull(i, 6) ? std::string() : r.Text(i, 6);
+  if (!r.IsNull(i, 7)) u.totp_enabled_at = r.Int64(i, 7);
+  if (!r.IsNull(i, 8)) u.totp_last_step = r.Int64(i, 8);
   return u;
 }
 
-// Columns: tenant id, slug, name, created_at, role, personal.
+// Columns: tenant id, slug, name, created_at, role, personal, plan, suspended_at, deleted_at,
+// purge_after. Soft-deleted workspaces are left out by the callers (WHERE t.deleted_at IS NULL).
 #define PM_MEMBERSHIP_SELECT                                                  \
-  "SELECT t.id, t.slug, t.name, t.created_at, m.role, t.personal FROM memberships m " \
+  "SELECT t.id, t.slug, t.name, t.created_at, m.role, t.personal, t.plan, t.suspended_at, " \
+  "t.deleted_at, t.purge_after FROM memberships m " \
   "JOIN tenants t ON t.id = m.tenant_id "
 
 Membership ReadMembership(const Rows& r, int i) {
@@ -36,6 +44,10 @@ Membership ReadMembership(const Rows& r, int i) {
   m.workspace.created_at = r.Int64(i, 3);
   m.role = r.Text(i, 4);
   m.workspace.personal = r.Bool(i, 5);
+  m.workspace.plan = r.Text(i, 6);
+  if (!r.IsNull(i, 7)) m.workspace.suspended_at = r.Int64(i, 7);
+  if (!r.IsNull(i, 8)) m.workspace.deleted_at = r.Int64(i, 8);
+  if (!r.IsNull(i, 9)) m.workspace.purge_after = r.Int64(i, 9);
   return m;
 }
 
@@ -184,7 +196,7 @@ Result<std::vector<Membership>> PostgresStore::ListMemberships(UserId user) {
   PM_RETURN_IF_ERROR(Run("ListMemberships", UserRead(user), [&](Connection& c) -> Status {
     PM_ASSIGN_OR_RETURN(
         Rows r, c.ExecPrepared("pm_membership_list",
-                               PM_MEMBERSHIP_SELECT "WHERE m.user_id = $1 ORDER BY (t.personal AND m.role = 'owner') DESC, t.created_at, t.id",
+                               PM_MEMBERSHIP_SELECT "WHERE m.user_id = $1 AND t.deleted_at IS NULL ORDER BY (t.personal AND m.role = 'owner') DESC, t.created_at, t.id",
                                Params().Add(user.value)));
     out.clear();
     for (int i = 0; i < r.size(); ++i) out.push_back(ReadMembership(r, i));
@@ -198,7 +210,7 @@ Result<Membership> PostgresStore::FindMembership(UserId user, std::string_view s
   PM_RETURN_IF_ERROR(Run("FindMembership", UserRead(user), [&](Connection& c) -> Status {
     PM_ASSIGN_OR_RETURN(Rows r, c.ExecPrepared("pm_membership_find",
                                                PM_MEMBERSHIP_SELECT
-                                               "WHERE t.slug = $1 AND m.user_id = $2",
+                                               "WHERE t.slug = $1 AND m.user_id = $2 AND t.deleted_at IS NULL",
                                                Params().Add(slug).Add(user.value)));
     // One message for "no such workspace" and "not a member": no existence leak.
     if (r.empty()) return MakeError(ErrorCode::kNotFound, "workspace not found");

@@ -141,7 +141,8 @@ int PostgresStore::OpenConnectionsForTest() {
 
 Status PostgresStore::RunOnce(const Scope& scope, Connection& conn,
                               const std::function<Status(Connection&)>& body) {
-  bool tx = scope.transaction || scope.tenant.value != 0 || scope.user.value != 0;
+  bool tx = scope.transaction || scope.tenant.value != 0 || scope.user.value != 0 ||
+            scope.operator_scope;
   if (tx) {
     PM_RETURN_IF_ERROR(conn.Exec("BEGIN"));
     if (scope.tenant.value != 0) {
@@ -153,6 +154,9 @@ Status PostgresStore::RunOnce(const Scope& scope, Connection& conn,
       PM_RETURN_IF_ERROR(conn.ExecPrepared("pm_set_user",
                                            "SELECT set_config('app.user_id', $1, true)",
                                            Params().Add(scope.user.value)));
+    }
+    if (scope.operator_scope) {
+      PM_RETURN_IF_ERROR(conn.Exec("SELECT set_config('app.operator', 'on', true)"));
     }
   }
   PM_RETURN_IF_ERROR(body(conn));

@@ -109,6 +109,15 @@ class PostgresStore final : public Store {
                                int64_t ttl_ms) override;
   Status ReleaseLease(std::string_view name, std::string_view holder) override;
 
+  // Account security (sqlite_account_security.cc / postgres_account_security.cc).
+
+  // Plans and metering (*_plans.cc).
+
+  // Operators and workspace lifecycle (*_operators.cc).
+
+  // Audit log (*_audit.cc).
+  Status AppendAudit(const AuditRecord& record) override;
+
   // Test only: runs `sql` as given (no tenant condition of ours) through a pooled connection of
   // the serving role, inside a transaction where app.tenant_id is `tenant` and app.user_id is
   // `user` (each left unset when its value is 0). Returns the first column of every row as text.
@@ -127,12 +136,17 @@ class PostgresStore final : public Store {
     bool transaction = false;
     TenantId tenant;  // app.tenant_id when value != 0 (implies a transaction)
     UserId user;      // app.user_id when value != 0 (implies a transaction)
+    bool operator_scope = false;  // app.operator = 'on' (implies a transaction); see 0006
   };
   static Scope GlobalRead() { return Scope{Access::kRead, false, {}, {}}; }
   static Scope GlobalWrite() { return Scope{Access::kWrite, true, {}, {}}; }
   static Scope TenantRead(TenantId t) { return Scope{Access::kRead, true, t, {}}; }
   static Scope TenantWrite(TenantId t) { return Scope{Access::kWrite, true, t, {}}; }
   static Scope UserRead(UserId u) { return Scope{Access::kRead, true, {}, u}; }
+  // Operator methods only (the app layer checked users.is_operator): admits every tenant row,
+  // membership, usage and audit row, and no palette, invitation or token (0006_saas_controls).
+  static Scope OperatorRead() { return Scope{Access::kRead, true, {}, {}, true}; }
+  static Scope OperatorWrite() { return Scope{Access::kWrite, true, {}, {}, true}; }
 
   // A pooled connection checked out for one call; returned (or dropped when broken) on
   // destruction.

@@ -297,10 +297,13 @@ Result<Membership> PostgresStore::AcceptInvitation(std::string_view token_hash, 
       return ins.error();
     }
     PM_ASSIGN_OR_RETURN(Rows t, c.ExecPrepared("pm_inv_tenant",
-                                               "SELECT id, slug, name, created_at, personal FROM tenants WHERE id = $1",
+                                               "SELECT id, slug, name, created_at, personal, plan, suspended_at FROM tenants "
+                                               "WHERE id = $1 AND deleted_at IS NULL",
                                                Params().Add(inv.tenant_id.value)));
     if (t.empty()) return MakeError(ErrorCode::kNotFound, "invitation not found or expired");
     out.workspace = Workspace{TenantId(t.Int64(0, 0)), t.Text(0, 1), t.Text(0, 2), t.Int64(0, 3), t.Bool(0, 4)};
+    out.workspace.plan = t.Text(0, 5);
+    if (!t.IsNull(0, 6)) out.workspace.suspended_at = t.Int64(0, 6);
     out.role = inv.role;
     return Status::Ok();
   }));

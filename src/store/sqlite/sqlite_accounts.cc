@@ -17,7 +17,9 @@ using sqlite::WriteTransaction;
 
 namespace {
 
-#define PM_USER_COLUMNS "id, email, name, password_hash, created_at"
+#define PM_USER_COLUMNS \
+  "id, email, name, password_hash, created_at, is_operator, totp_secret, totp_enabled_at, " \
+  "totp_last_step"
 
 User ReadUser(sqlite::Stmt& s) {
   User u;
@@ -26,12 +28,18 @@ User ReadUser(sqlite::Stmt& s) {
   u.name = s.Text(2);
   u.password_hash = s.Text(3);
   u.created_at = s.Int64(4);
+  u.is_operator = s.Int64(5) != 0;
+  u.totp_secret = s.IsNull(6) ? std::string() : s.Text(6);
+  if (!s.IsNull(7)) u.totp_enabled_at = s.Int64(7);
+  if (!s.IsNull(8)) u.totp_last_step = s.Int64(8);
   return u;
 }
 
-// Columns: tenant id, slug, name, created_at, role, personal.
+// Columns: tenant id, slug, name, created_at, role, personal, plan, suspended_at, deleted_at,
+// purge_after. Soft-deleted workspaces are left out by the callers (WHERE t.deleted_at IS NULL).
 #define PM_MEMBERSHIP_SELECT \
-  "SELECT t.id, t.slug, t.name, t.created_at, m.role, t.personal FROM memberships m " \
+  "SELECT t.id, t.slug, t.name, t.created_at, m.role, t.personal, t.plan, t.suspended_at, " \
+  "t.deleted_at, t.purge_after FROM memberships m " \
   "JOIN tenants t ON t.id = m.tenant_id "
 
 Membership ReadMembership(sqlite::Stmt& s) {
@@ -42,6 +50,10 @@ Membership ReadMembership(sqlite::Stmt& s) {
   m.workspace.created_at = s.Int64(3);
   m.role = s.Text(4);
   m.workspace.personal = s.Int64(5) != 0;
+  m.workspace.plan = s.Text(6);
+  if (!s.IsNull(7)) m.workspace.suspended_at = s.Int64(7);
+  if (!s.IsNull(8)) m.workspace.deleted_at = s.Int64(8);
+  if (!s.IsNull(9)) m.workspace.purge_after = s.Int64(9);
   return m;
 }
 
@@ -184,7 +196,7 @@ Result<int> SqliteStore::DeleteExpiredSessions(int64_t now) {
 Result<std::vector<Membership>> SqliteStore::ListMemberships(UserId user) {
   auto reader = AcquireReader();
   return Guarded("ListMemberships", [&]() -> Result<std::vector<Membership>> {
-    Stmt s(*reader, PM_MEMBERSHIP_SELECT "WHERE m.user_id = ? ORDER BY (t.personal = 1 AND m.role = 'owner') DESC, t.created_at, t.id");
+    Stmt s(*reader, PM_MEMBERSHIP_SELECT "WHERE m.user_id = ? AND t.deleted_at IS NULL ORDER BY (t.personal = 1 AND m.role = 'owner') DESC, t.created_at, t.id");
     s.Bind(1, user.value);
     std::vector<Membership> out;
     while (s.Step()) out.push_back(ReadMembership(s));
@@ -195,7 +207,7 @@ Result<std::vector<Membership>> SqliteStore::ListMemberships(UserId user) {
 Result<Membership> SqliteStore::FindMembership(UserId user, std::string_view slug) {
   auto reader = AcquireReader();
   return Guarded("FindMembership", [&]() -> Result<Membership> {
-    Stmt s(*reader, PM_MEMBERSHIP_SELECT "WHERE t.slug = ? AND m.user_id = ?");
+    Stmt s(*reader, PM_MEMBERSHIP_SELECT "WHERE t.slug = ? AND m.user_id = ? AND t.deleted_at IS NULL");
     s.Bind(1, slug);
     s.Bind(2, user.value);
     // One message for "no such workspace" and "not a member": no existence leak.

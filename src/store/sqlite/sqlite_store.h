@@ -98,6 +98,15 @@ class SqliteStore final : public Store {
                                int64_t ttl_ms) override;
   Status ReleaseLease(std::string_view name, std::string_view holder) override;
 
+  // Account security (sqlite_account_security.cc / postgres_account_security.cc).
+
+  // Plans and metering (*_plans.cc).
+
+  // Operators and workspace lifecycle (*_operators.cc).
+
+  // Audit log (*_audit.cc).
+  Status AppendAudit(const AuditRecord& record) override;
+
  private:
   // A reader checked out of the pool; returned on destruction.
   class ReaderLease {

@@ -312,10 +312,14 @@ Result<Membership> SqliteStore::AcceptInvitation(std::string_view token_hash, Us
     }
     Membership m;
     {
-      Stmt s(*writer_, "SELECT id, slug, name, created_at, personal FROM tenants WHERE id = ?");
+      Stmt s(*writer_,
+             "SELECT id, slug, name, created_at, personal, plan, suspended_at FROM tenants "
+             "WHERE id = ? AND deleted_at IS NULL");
       s.Bind(1, inv.tenant_id.value);
       if (!s.Step()) return MakeError(ErrorCode::kNotFound, "invitation not found or expired");
       m.workspace = Workspace{TenantId(s.Int64(0)), s.Text(1), s.Text(2), s.Int64(3), s.Int64(4) != 0};
+      m.workspace.plan = s.Text(5);
+      if (!s.IsNull(6)) m.workspace.suspended_at = s.Int64(6);
       m.role = inv.role;
     }
     tx.Commit();
