@@ -30,6 +30,8 @@ const char* CapabilityName(Capability capability) {
     case Capability::kManageTokens: return "manage_tokens";
     case Capability::kLeave: return "leave";
     case Capability::kOwnWorkspace: return "own_workspace";
+    case Capability::kViewUsage: return "view_usage";
+    case Capability::kViewAudit: return "view_audit";
   }
   return "read";
 }
@@ -49,6 +51,8 @@ bool Allows(Role role, Capability capability) {
     case Capability::kEditPalettes: return role >= Role::kEditor;
     case Capability::kManageMembers: return role >= Role::kAdmin;
     case Capability::kOwnWorkspace: return role == Role::kOwner;
+    case Capability::kViewUsage: return role >= Role::kAdmin;
+    case Capability::kViewAudit: return role >= Role::kAdmin;
   }
   return false;
 }

@@ -19,13 +19,16 @@ enum class Capability {
   kManageMembers,  // roles, removal, invitations (admin and above; admins get more limits in app/)
   kManageTokens,   // one's own API tokens (every member; admins also see and revoke others')
   kLeave,          // leave the workspace (every member but the owner, checked in app/)
-  kOwnWorkspace,   // transfer ownership (owner only)
+  kOwnWorkspace,   // transfer ownership, delete the workspace (owner only)
+  kViewUsage,      // usage against the plan's quotas (admin and above)
+  kViewAudit,      // the workspace's audit log (admin and above)
 };
 
 // Every capability, in declaration order (tables, docs, tests).
 inline constexpr Capability kAllCapabilities[] = {
     Capability::kRead,         Capability::kManageTokens, Capability::kLeave,
-    Capability::kEditPalettes, Capability::kManageMembers, Capability::kOwnWorkspace};
+    Capability::kEditPalettes, Capability::kManageMembers, Capability::kOwnWorkspace,
+    Capability::kViewUsage,    Capability::kViewAudit};
 
 const char* CapabilityName(Capability capability);  // "read", "edit_palettes", ...
 std::optional<Capability> ParseCapability(std::string_view name);
