@@ -8,6 +8,9 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kUnauthenticated: return "unauthenticated";
     case ErrorCode::kPermissionDenied: return "permission_denied";
     case ErrorCode::kCsrfFailed: return "csrf_failed";
+    case ErrorCode::kWorkspaceSuspended: return "workspace_suspended";
+    case ErrorCode::kMfaRequired: return "mfa_required";
+    case ErrorCode::kQuotaExceeded: return "quota_exceeded";
     case ErrorCode::kNotFound: return "not_found";
     case ErrorCode::kAlreadyExists: return "already_exists";
     case ErrorCode::kConflict: return "conflict";

@@ -17,6 +17,9 @@ enum class ErrorCode {
   kUnauthenticated,      // 401: no or bad credentials
   kPermissionDenied,     // 403: authenticated, but the role does not allow it (same tenant only)
   kCsrfFailed,           // 403: cookie-authenticated write without a valid X-CSRF-Token
+  kWorkspaceSuspended,   // 403: a write to a workspace an operator suspended (read-only)
+  kMfaRequired,          // 401: the password was right; a TOTP or recovery code is needed too
+  kQuotaExceeded,        // 402: the plan's cap (members, palettes, stored bytes) is reached
   kNotFound,             // 404: missing, or belongs to another tenant (never 403: no leak)
   kAlreadyExists,        // 409
   kConflict,             // 409

@@ -13,6 +13,9 @@ int HttpStatusFor(ErrorCode code) {
     case ErrorCode::kUnauthenticated: return 401;
     case ErrorCode::kPermissionDenied: return 403;
     case ErrorCode::kCsrfFailed: return 403;
+    case ErrorCode::kWorkspaceSuspended: return 403;
+    case ErrorCode::kMfaRequired: return 401;
+    case ErrorCode::kQuotaExceeded: return 402;
     case ErrorCode::kNotFound: return 404;
     case ErrorCode::kAlreadyExists: return 409;
     case ErrorCode::kConflict: return 409;
