@@ -326,6 +326,12 @@ std::string Config::EffectiveDatabaseUrl() const {
   return database.url.empty() ? "sqlite://" + data.dir + "/palettemaker.db" : database.url;
 }
 
+std::string Config::PublicUrl() const {
+  std::string url = server.public_url.empty() ? "http://" + server.listen : server.public_url;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
 std::string Config::EffectiveStorageUrl() const {
   return storage.url.empty() ? "file://" + data.dir + "/objects" : storage.url;
 }

@@ -30,6 +30,7 @@ struct ServerConfig {
   int drain_grace_s = 2;     // SIGTERM/SIGINT: /readyz answers 503 while requests are still served
   int drain_timeout_s = 30;  // then in-flight requests get this long before the process exits
   std::string replica_name;  // X-Palettemaker-Replica header; empty = the host name
+  std::string public_url;    // links in e-mails and the setup link; empty = http://<listen>
   bool operator==(const ServerConfig&) const = default;
 };
 
@@ -64,6 +65,7 @@ struct AuthConfig {
   int min_password_length = 8;
   int login_max_failures = 10;  // failed log-ins per e-mail per window before 429
   int login_window_s = 900;
+  bool operator_mfa_required = false;  // operators need TOTP enabled for the admin API
   bool operator==(const AuthConfig&) const = default;
 };
 
@@ -109,6 +111,8 @@ struct Config {
   // ("sqlite://<data.dir>/palettemaker.db", "file://<data.dir>/objects").
   std::string EffectiveDatabaseUrl() const;
   std::string EffectiveStorageUrl() const;
+  // server.public_url without a trailing '/', or "http://<server.listen>" when it is empty.
+  std::string PublicUrl() const;
 
   bool operator==(const Config&) const = default;
 };

@@ -53,6 +53,10 @@ const KeySpec kKeys[] = {
     {"server.replica_name", KT::kString, "", 0, 0, nullptr, S::kPlain, nullptr,
      "Name sent in the X-Palettemaker-Replica response header; empty = the host name.",
      PM_FIELD(server.replica_name), nullptr},
+    {"server.public_url", KT::kString, "", 0, 0, nullptr, S::kPlain, nullptr,
+     "The URL people reach this service at (https://palettes.example.com), for links in e-mails "
+     "and the operator setup link; empty = http://<server.listen>.",
+     PM_FIELD(server.public_url), CheckHttpUrl},
 
     {"data.dir", KT::kString, "./data", 0, 0, nullptr, S::kPlain, nullptr,
      "Data directory; the default database and object store live under it.", PM_FIELD(data.dir),
@@ -114,6 +118,9 @@ const KeySpec kKeys[] = {
      PM_FIELD(auth.login_max_failures), nullptr},
     {"auth.login_window_s", KT::kInt, "900", 1, 86400, nullptr, S::kPlain, nullptr,
      "Length of the log-in throttling window, in seconds.", PM_FIELD(auth.login_window_s), nullptr},
+    {"auth.operator_mfa_required", KT::kBool, "false", 0, 0, nullptr, S::kPlain, nullptr,
+     "Operators must have TOTP two-factor authentication enabled to use the admin API.",
+     PM_FIELD(auth.operator_mfa_required), nullptr},
 
     {"limits.upload_max_bytes", KT::kInt64, "26214400", 1, 4 * kGiB, nullptr, S::kPlain, nullptr,
      "Largest accepted image upload, in bytes.", PM_FIELD(limits.upload_max_bytes), nullptr},

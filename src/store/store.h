@@ -157,6 +157,10 @@ class Store {
   // --- Plans and metering (tenant-scoped) -----------------------------------------------------
 
   // --- Operators and workspace lifecycle (global; operator methods never read palettes) ------
+  // Deletes every row of the workspace -- palettes, invitations, API tokens, memberships, usage
+  // and the workspace itself -- in one transaction. Its objects are the caller's to delete first
+  // (app::PurgeWorkspace). Audit records stay (append-only). kNotFound when it does not exist.
+  virtual Status PurgeTenant(TenantId tenant) = 0;
 
   // --- Audit log (append-only) ------------------------------------------------------------------
   // Appends one record (its id is ignored). The log is never updated or deleted.

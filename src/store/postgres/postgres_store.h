@@ -114,6 +114,7 @@ class PostgresStore final : public Store {
   // Plans and metering (*_plans.cc).
 
   // Operators and workspace lifecycle (*_operators.cc).
+  Status PurgeTenant(TenantId tenant) override;
 
   // Audit log (*_audit.cc).
   Status AppendAudit(const AuditRecord& record) override;

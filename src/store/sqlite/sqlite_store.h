@@ -103,6 +103,7 @@ class SqliteStore final : public Store {
   // Plans and metering (*_plans.cc).
 
   // Operators and workspace lifecycle (*_operators.cc).
+  Status PurgeTenant(TenantId tenant) override;
 
   // Audit log (*_audit.cc).
   Status AppendAudit(const AuditRecord& record) override;

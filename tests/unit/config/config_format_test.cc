@@ -38,6 +38,7 @@ cookie_secure = "always"
 drain_grace_s = 9
 drain_timeout_s = 45
 replica_name = "replica-7"
+public_url = "https://palettes.example.com"
 
 [data]
 dir = "/var/lib/palettemaker"
@@ -64,6 +65,7 @@ session_ttl_hours = 24
 min_password_length = 12
 login_max_failures = 3
 login_window_s = 60
+operator_mfa_required = true
 
 [limits]
 upload_max_bytes = 4294967296
