@@ -105,6 +105,7 @@ struct Server::Impl {
   app::Accounts accounts;
   app::Palettes palettes;
   app::Workspaces workspaces;
+  app::AuditLog audit_log;
   Router router;
   httplib::Server http;
   std::string host;
@@ -114,13 +115,14 @@ struct Server::Impl {
   std::string replica;
 
   Impl(const config::Config& c, app::Services s)
-      : config(c), services(s), accounts(s), palettes(s), workspaces(s) {
+      : config(c), services(s), accounts(s), palettes(s), workspaces(s), audit_log(s) {
     replica = config.server.replica_name;
     if (replica.empty()) {
       char host[256] = {};
       if (gethostname(host, sizeof host - 1) == 0) replica = host;
     }
     ApiContext api{&accounts, &palettes, &workspaces, services, &config, &draining};
+    api.audit_log = &audit_log;
     AddAllRoutes(router, api);
     Configure();
   }
