@@ -345,6 +345,9 @@ describe('audit log', () => {
       const e = assertError(await client.get(p), 404, 'not_found', who);
       assert.equal(e.message, `no such endpoint: GET ${p}`);
     }
+    // Nor does another method on its path say that the path exists.
+    const post = assertError(await ada.post(p, {}), 404, 'not_found', 'POST');
+    assert.equal(post.message, `no such endpoint: POST ${p}`);
     const mint = await ada.post(`/api/v1/t/${slug}/tokens`, { name: 'probe', scope: 'read' });
     assertStatus(mint, 201);
     assertError(await rawFetch(server.url + p, { headers: { Authorization: `Bearer ${mint.json.token.token}` } }),
