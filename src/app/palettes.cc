@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/analyze.h"
+#include "app/audit.h"
 #include "app/text.h"
 #include "common/crypto.h"
 #include "common/log.h"
@@ -181,6 +182,9 @@ Status Palettes::Delete(const TenantContext& ctx, PaletteId id) {
     if (deleted.error().code == ErrorCode::kNotFound) return PaletteNotFound();
     return deleted.error();
   }
+  AuditEvent event = TenantEvent(ctx, "palette.deleted", "palette:" + std::to_string(id.value));
+  event.details_json = nlohmann::json{{"name", deleted->name}}.dump();
+  Audit(s_, event);
   // Row first, then the object, and only when no other palette of the tenant still uses it
   // (duplicates share their source's object). So a row never points at a missing object:
   //  - Two sharers deleted at once: each delete commits its row before it asks, and the

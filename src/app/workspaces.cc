@@ -2,7 +2,10 @@
 
 #include <cctype>
 
+#include <nlohmann/json.hpp>
+
 #include "app/accounts.h"
+#include "app/audit.h"
 #include "app/text.h"
 #include "common/crypto.h"
 #include "common/log.h"
@@ -16,6 +19,16 @@ constexpr int kSlugAttempts = 20;
 constexpr const char* kTokenPrefix = "pm_";
 
 Error Denied(const std::string& message) { return MakeError(ErrorCode::kPermissionDenied, message); }
+
+std::string Ref(const char* kind, int64_t id) { return std::string(kind) + ":" + std::to_string(id); }
+
+// An event in ctx's workspace with `details` (ids, roles, scopes: never e-mail addresses).
+AuditEvent Event(const TenantContext& ctx, const char* action, std::string target,
+                 const nlohmann::json& details = nlohmann::json::object()) {
+  AuditEvent e = TenantEvent(ctx, action, std::move(target));
+  e.details_json = details.dump();
+  return e;
+}
 
 }  // namespace
 
@@ -60,9 +73,19 @@ Result<store::Workspace> Workspaces::Create(const Principal& principal, std::str
                                             std::string_view slug) {
   PM_ASSIGN_OR_RETURN(std::string name, ValidateName(name_raw, "name", kMaxNameChars));
   const int64_t now = s_.clock->NowMillis();
+  auto audited = [&](Result<store::Workspace> created) {
+    if (created.ok()) {
+      AuditEvent e = UserEvent(principal.user.id, "workspace.created", Ref("workspace", created->id.value));
+      e.tenant = created->id;
+      e.details_json = nlohmann::json{{"slug", created->slug}}.dump();
+      Audit(s_, e);
+    }
+    return created;
+  };
   if (!slug.empty()) {
     PM_RETURN_IF_ERROR(ValidateSlug(slug));
-    return s_.store->CreateWorkspace(principal.user.id, store::NewWorkspace{std::string(slug), name, false}, now);
+    return audited(
+        s_.store->CreateWorkspace(principal.user.id, store::NewWorkspace{std::string(slug), name, false}, now));
   }
   std::string base = SlugFromName(name);
   for (int attempt = 0; attempt < kSlugAttempts; ++attempt) {
@@ -82,7 +105,7 @@ Result<store::Workspace> Workspaces::Create(const Principal& principal, std::str
         log::Info("workspace created", {{"user_id", static_cast<long long>(principal.user.id.value)},
                                         {"tenant_id", static_cast<long long>(created->id.value)}});
       }
-      return created;
+      return audited(std::move(created));
     }
   }
   return MakeError(ErrorCode::kUnavailable, "could not find a free workspace slug; pick one");
@@ -125,6 +148,8 @@ Result<store::Member> Workspaces::ChangeRole(const TenantContext& ctx, UserId ta
                                     {"user_id", static_cast<long long>(target.value)},
                                     {"by", static_cast<long long>(ctx.user.value)},
                                     {"role", auth::RoleName(*role)}});
+  Audit(s_, Event(ctx, "member.role_changed", Ref("user", target.value),
+                  {{"from", member.role}, {"to", auth::RoleName(*role)}}));
   member.role = auth::RoleName(*role);
   return member;
 }
@@ -140,6 +165,7 @@ Status Workspaces::Remove(const TenantContext& ctx, UserId target) {
   log::Info("member removed", {{"tenant_id", static_cast<long long>(ctx.tenant.value)},
                                {"user_id", static_cast<long long>(target.value)},
                                {"by", static_cast<long long>(ctx.user.value)}});
+  Audit(s_, Event(ctx, "member.removed", Ref("user", target.value), {{"role", member.role}}));
   return Status::Ok();
 }
 
@@ -150,7 +176,9 @@ Status Workspaces::Leave(const TenantContext& ctx) {
                      "the owner cannot leave: transfer ownership to another member first (POST /api/v1/t/" + ctx.slug +
                          "/transfer)");
   }
-  return s_.store->RemoveMember(ctx.tenant, ctx.user);
+  PM_RETURN_IF_ERROR(s_.store->RemoveMember(ctx.tenant, ctx.user));
+  Audit(s_, Event(ctx, "member.left", Ref("user", ctx.user.value), {{"role", auth::RoleName(ctx.role)}}));
+  return Status::Ok();
 }
 
 Status Workspaces::Transfer(const TenantContext& ctx, UserId to) {
@@ -167,6 +195,8 @@ Status Workspaces::Transfer(const TenantContext& ctx, UserId to) {
   log::Info("ownership transferred", {{"tenant_id", static_cast<long long>(ctx.tenant.value)},
                                       {"from", static_cast<long long>(ctx.user.value)},
                                       {"to", static_cast<long long>(to.value)}});
+  Audit(s_, Event(ctx, "workspace.ownership_transferred", Ref("user", to.value),
+                  {{"from", ctx.user.value}, {"to", to.value}}));
   return Status::Ok();
 }
 
@@ -188,6 +218,8 @@ Result<NewInvitationResult> Workspaces::Invite(const TenantContext& ctx, std::st
   const int64_t now = s_.clock->NowMillis();
   store::NewInvitation inv{email, auth::RoleName(*role), Sha256Hex(out.token), ctx.user, now + kInvitationTtlMs};
   PM_ASSIGN_OR_RETURN(out.invitation, s_.store->CreateInvitation(ctx.tenant, inv, now));
+  Audit(s_, Event(ctx, "invitation.created", Ref("invitation", out.invitation.id.value),
+                  {{"role", out.invitation.role}, {"expires_at", out.invitation.expires_at}}));
   return out;
 }
 
@@ -198,7 +230,9 @@ Result<std::vector<store::Invitation>> Workspaces::Invitations(const TenantConte
 
 Status Workspaces::CancelInvitation(const TenantContext& ctx, InvitationId id) {
   PM_RETURN_IF_ERROR(Require(ctx, auth::Capability::kManageMembers, "only owners and admins can cancel invitations"));
-  return s_.store->DeleteInvitation(ctx.tenant, id);
+  PM_RETURN_IF_ERROR(s_.store->DeleteInvitation(ctx.tenant, id));
+  Audit(s_, Event(ctx, "invitation.revoked", Ref("invitation", id.value)));
+  return Status::Ok();
 }
 
 Result<store::Membership> Workspaces::Accept(const store::User& user, std::string_view token) {
@@ -220,6 +254,10 @@ Result<store::Membership> Workspaces::Accept(const store::User& user, std::strin
   log::Info("invitation accepted", {{"tenant_id", static_cast<long long>(joined->workspace.id.value)},
                                     {"user_id", static_cast<long long>(user.id.value)},
                                     {"role", joined->role}});
+  AuditEvent e = UserEvent(user.id, "invitation.accepted", Ref("invitation", inv->id.value));
+  e.tenant = joined->workspace.id;
+  e.details_json = nlohmann::json{{"role", joined->role}}.dump();
+  Audit(s_, e);
   return joined;
 }
 
@@ -245,6 +283,10 @@ Result<NewTokenResult> Workspaces::CreateToken(const TenantContext& ctx, std::st
   log::Info("api token created", {{"tenant_id", static_cast<long long>(ctx.tenant.value)},
                                   {"user_id", static_cast<long long>(ctx.user.value)},
                                   {"token_id", static_cast<long long>(out.token.id.value)}});
+  // Never the token itself (nor its hash).
+  Audit(s_, Event(ctx, "token.created", Ref("token", out.token.id.value),
+                  {{"scope", out.token.scope},
+                   {"expires_at", out.token.expires_at ? nlohmann::json(*out.token.expires_at) : nlohmann::json(nullptr)}}));
   return out;
 }
 
@@ -263,6 +305,7 @@ Status Workspaces::RevokeToken(const TenantContext& ctx, ApiTokenId id) {
   log::Info("api token revoked", {{"tenant_id", static_cast<long long>(ctx.tenant.value)},
                                   {"by", static_cast<long long>(ctx.user.value)},
                                   {"token_id", static_cast<long long>(id.value)}});
+  Audit(s_, Event(ctx, "token.revoked", Ref("token", id.value)));
   return Status::Ok();
 }
 

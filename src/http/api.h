@@ -4,6 +4,7 @@
 #include <atomic>
 
 #include "app/accounts.h"
+#include "app/audit_log.h"
 #include "app/palettes.h"
 #include "app/workspaces.h"
 #include "config/config.h"
@@ -18,12 +19,17 @@ struct ApiContext {
   app::Services services;
   const config::Config* config = nullptr;
   const std::atomic<bool>* draining = nullptr;  // set by Server::BeginDrain
+  app::AuditLog* audit_log = nullptr;
+  // auth.operator_mfa_required: operators without TOTP are refused by the admin API
+  // (http/api_admin_common.h). The server sets it from the config key.
+  bool operator_mfa_required = false;
 };
 
 void AddHealthRoutes(Router& router, const ApiContext& api);
 void AddAuthRoutes(Router& router, const ApiContext& api);
 void AddPaletteRoutes(Router& router, const ApiContext& api);
 void AddWorkspaceRoutes(Router& router, const ApiContext& api);
+void AddAuditRoutes(Router& router, const ApiContext& api);
 // Every route the server serves, in order (the server and the route-table tests use this).
 void AddAllRoutes(Router& router, const ApiContext& api);
 

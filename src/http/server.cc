@@ -105,6 +105,7 @@ struct Server::Impl {
   app::Accounts accounts;
   app::Palettes palettes;
   app::Workspaces workspaces;
+  app::AuditLog audit_log;
   Router router;
   httplib::Server http;
   std::string host;
@@ -114,13 +115,15 @@ struct Server::Impl {
   std::string replica;
 
   Impl(const config::Config& c, app::Services s)
-      : config(c), services(s), accounts(s), palettes(s), workspaces(s) {
+      : config(c), services(s), accounts(s), palettes(s), workspaces(s), audit_log(s) {
     replica = config.server.replica_name;
     if (replica.empty()) {
       char host[256] = {};
       if (gethostname(host, sizeof host - 1) == 0) replica = host;
     }
     ApiContext api{&accounts, &palettes, &workspaces, services, &config, &draining};
+    api.audit_log = &audit_log;
+    api.operator_mfa_required = config.auth.operator_mfa_required;
     AddAllRoutes(router, api);
     Configure();
   }
@@ -274,7 +277,12 @@ struct Server::Impl {
   Status Route(Exchange& ex) {
     Router::Match m = router.Find(ex.method(), ex.path());
     if (!m.route) {
-      if (m.path_matched) return MakeError(ErrorCode::kInvalidArgument, "method " + ex.method() + " is not allowed here");
+      // The admin API does not advertise itself (http/api_admin_common.h): a wrong method on one
+      // of its paths is the same 404 as a path that does not exist.
+      const bool admin = ex.path().rfind("/api/v1/admin/", 0) == 0;
+      if (m.path_matched && !admin) {
+        return MakeError(ErrorCode::kInvalidArgument, "method " + ex.method() + " is not allowed here");
+      }
       return MakeError(ErrorCode::kNotFound, "no such endpoint: " + ex.method() + " " + ex.path());
     }
     ex.SetParams(std::move(m.params));

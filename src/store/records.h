@@ -115,6 +115,33 @@ struct AuditRecord {
   std::string details_json = "{}";    // a JSON object
 };
 
+// Which audit records to read (Store::ListAudit). Exactly one of `tenant` (one workspace's
+// records: a tenant read) and `all_tenants` (operators only: every record, also those about no
+// workspace) must be set.
+struct AuditFilter {
+  std::optional<TenantId> tenant;
+  bool all_tenants = false;
+  std::string tenant_slug;             // with all_tenants: only the workspace with this slug
+  std::optional<UserId> actor;
+  std::string action;                  // exact name, or a prefix when it ends with '.'
+  std::optional<int64_t> since;        // created_at >= since (Unix ms)
+  std::optional<int64_t> until;        // created_at < until (Unix ms)
+};
+
+// One record as a reader sees it: the actor's e-mail and name while that user exists, the
+// workspace's slug while that workspace exists (none once erased or purged).
+struct AuditEntry {
+  AuditRecord record;
+  std::optional<std::string> actor_email;
+  std::optional<std::string> actor_name;
+  std::optional<std::string> tenant_slug;
+};
+
+struct AuditPage {
+  std::vector<AuditEntry> entries;     // newest first (by id)
+  std::optional<int64_t> next_before;  // set when more follow: pass as `before_id`
+};
+
 // A user's membership of one workspace, with the workspace itself.
 struct Membership {
   Workspace workspace;

@@ -165,6 +165,14 @@ class Store {
   // --- Audit log (append-only) ------------------------------------------------------------------
   // Appends one record (its id is ignored). The log is never updated or deleted.
   virtual Status AppendAudit(const AuditRecord& record) = 0;
+  // Records matching `filter` with id < before_id (none: from the newest), newest first, at most
+  // `limit` (1..200). Keyset pagination by id: pages never overlap or skip a record that was
+  // committed before the first page was read. A tenant read (filter.tenant) returns only that
+  // workspace's records (on PostgreSQL under its app.tenant_id); filter.all_tenants is for
+  // operators (on PostgreSQL under app.operator). kInvalidArgument for a filter that sets
+  // neither or both, or a limit out of range.
+  virtual Result<AuditPage> ListAudit(const AuditFilter& filter, std::optional<int64_t> before_id,
+                                      int limit) = 0;
 
   // --- Coordination across replicas (not tenant-scoped) ------------------------------------
   // Fixed-window counters (log-in throttling, later quotas and rate limits): they live in the

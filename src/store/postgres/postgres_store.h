@@ -118,6 +118,8 @@ class PostgresStore final : public Store {
 
   // Audit log (*_audit.cc).
   Status AppendAudit(const AuditRecord& record) override;
+  Result<AuditPage> ListAudit(const AuditFilter& filter, std::optional<int64_t> before_id,
+                            int limit) override;
 
   // Test only: runs `sql` as given (no tenant condition of ours) through a pooled connection of
   // the serving role, inside a transaction where app.tenant_id is `tenant` and app.user_id is

@@ -107,6 +107,8 @@ class SqliteStore final : public Store {
 
   // Audit log (*_audit.cc).
   Status AppendAudit(const AuditRecord& record) override;
+  Result<AuditPage> ListAudit(const AuditFilter& filter, std::optional<int64_t> before_id,
+                            int limit) override;
 
  private:
   // A reader checked out of the pool; returned on destruction.
