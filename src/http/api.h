@@ -5,6 +5,7 @@
 
 #include "app/accounts.h"
 #include "app/palettes.h"
+#include "app/quotas.h"
 #include "app/workspaces.h"
 #include "config/config.h"
 #include "http/router.h"
@@ -24,6 +25,9 @@ void AddHealthRoutes(Router& router, const ApiContext& api);
 void AddAuthRoutes(Router& router, const ApiContext& api);
 void AddPaletteRoutes(Router& router, const ApiContext& api);
 void AddWorkspaceRoutes(Router& router, const ApiContext& api);
+void AddUsageRoutes(Router& router, const ApiContext& api);
+// The usage summary as GET /api/v1/t/{ws}/usage answers it (also for the operator API).
+nlohmann::json UsageSummaryJson(const app::UsageSummary& summary);
 // Every route the server serves, in order (the server and the route-table tests use this).
 void AddAllRoutes(Router& router, const ApiContext& api);
 
