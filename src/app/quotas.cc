@@ -94,31 +94,34 @@ Status Quotas::CountRequest(const TenantContext& ctx) {
   return Status::Ok();
 }
 
+namespace {
+
+Status CheckPalettes(const config::Plan& plan, const store::TenantUsage& u) {
+  if (plan.palettes == 0 || u.palettes < plan.palettes) return Status::Ok();
+  return QuotaExceeded("this workspace has reached its plan's limit of " + std::to_string(plan.palettes) +
+                       " palettes (plan " + Quoted(plan.name) + "): delete palettes, or ask for a larger plan");
+}
+
+}  // namespace
+
 Status Quotas::CheckPaletteSlot(const TenantContext& ctx) {
   const config::Plan& plan = PlanFor(*s_.config, ctx.workspace);
   if (plan.palettes == 0) return Status::Ok();
   PM_ASSIGN_OR_RETURN(store::TenantUsage u, s_.store->GetTenantUsage(ctx.tenant, s_.clock->NowMillis()));
-  if (u.palettes >= plan.palettes) {
-    return QuotaExceeded("this workspace has reached its plan's limit of " + std::to_string(plan.palettes) +
-                         " palettes (plan " + Quoted(plan.name) +
-                         "): delete palettes, or ask for a larger plan");
-  }
-  return Status::Ok();
+  return CheckPalettes(plan, u);
 }
 
 Status Quotas::CheckUploadRoom(const TenantContext& ctx, int64_t bytes) {
   const config::Plan& plan = PlanFor(*s_.config, ctx.workspace);
   if (plan.palettes == 0 && plan.storage_bytes == 0) return Status::Ok();
-  PM_RETURN_IF_ERROR(CheckPaletteSlot(ctx));
-  if (plan.storage_bytes == 0) return Status::Ok();
+  // One read for both: the same snapshot of the palette count and the stored bytes.
   PM_ASSIGN_OR_RETURN(store::TenantUsage u, s_.store->GetTenantUsage(ctx.tenant, s_.clock->NowMillis()));
-  if (u.stored_bytes + bytes > plan.storage_bytes) {
-    return QuotaExceeded("this image (" + std::to_string(bytes) + " bytes) would take the workspace's stored images to " +
-                         std::to_string(u.stored_bytes + bytes) + " bytes, over its plan's limit of " +
-                         std::to_string(plan.storage_bytes) + " bytes (plan " + Quoted(plan.name) +
-                         "): delete palettes, or ask for a larger plan");
-  }
-  return Status::Ok();
+  PM_RETURN_IF_ERROR(CheckPalettes(plan, u));
+  if (plan.storage_bytes == 0 || u.stored_bytes + bytes <= plan.storage_bytes) return Status::Ok();
+  return QuotaExceeded("this image (" + std::to_string(bytes) + " bytes) would take the workspace's stored images to " +
+                       std::to_string(u.stored_bytes + bytes) + " bytes, over its plan's limit of " +
+                       std::to_string(plan.storage_bytes) + " bytes (plan " + Quoted(plan.name) +
+                       "): delete palettes, or ask for a larger plan");
 }
 
 int64_t Quotas::UploadLimit(const TenantContext& ctx) const {
