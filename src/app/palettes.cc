@@ -7,6 +7,7 @@
 
 #include "app/analyze.h"
 #include "app/audit.h"
+#include "app/quotas.h"
 #include "app/text.h"
 #include "common/crypto.h"
 #include "common/log.h"
@@ -44,11 +45,11 @@ class UploadImpl : public Upload {
 
   Status Write(std::string_view chunk) override {
     if (failed_) return MakeError(ErrorCode::kInternal, "upload already failed");
-    int64_t max = s_.config->limits.upload_max_bytes;
-    if (static_cast<int64_t>(bytes_.size() + chunk.size()) > max) {
+    // limits.upload_max_bytes, or the workspace plan's upload_bytes when smaller.
+    Status size_ok = Quotas(s_).CheckUploadBytes(ctx_, static_cast<int64_t>(bytes_.size() + chunk.size()));
+    if (!size_ok.ok()) {
       failed_ = true;
-      return MakeError(ErrorCode::kPayloadTooLarge,
-                       "the file is larger than the upload limit of " + std::to_string(max) + " bytes");
+      return size_ok;
     }
     bool was_short = bytes_.size() < kSniffBytes;
     bytes_.append(chunk);
@@ -65,6 +66,15 @@ class UploadImpl : public Upload {
       PM_ASSIGN_OR_RETURN(palette_name, ValidateName(*name, "name", kMaxNameChars));
     } else {
       palette_name = NameFromFilename(filename_);
+    }
+    // The plan's caps, from the header and live counts, before the full decode and before
+    // anything is stored: a refused upload changes nothing.
+    Quotas quotas(s_);
+    {
+      std::span<const uint8_t> span(reinterpret_cast<const uint8_t*>(bytes_.data()), bytes_.size());
+      PM_ASSIGN_OR_RETURN(engine::ImageInfo header, engine::ProbeImage(span, LimitsFrom(*s_.config)));
+      PM_RETURN_IF_ERROR(quotas.CheckImagePixels(ctx_, header.width, header.height));
+      PM_RETURN_IF_ERROR(quotas.CheckUploadRoom(ctx_, static_cast<int64_t>(bytes_.size())));
     }
     // Decode fully before anything is stored: a corrupt image never reaches storage.
     PM_ASSIGN_OR_RETURN(Analysis analysis, AnalyzeImage(bytes_, *s_.config, std::nullopt));
@@ -106,6 +116,9 @@ class UploadImpl : public Upload {
       }
       return created.error();
     }
+    quotas.Meter(ctx_.tenant, kMetricUploads, 1);
+    quotas.Meter(ctx_.tenant, kMetricUploadBytes, static_cast<int64_t>(bytes_.size()));
+    quotas.Meter(ctx_.tenant, kMetricExtractions, 1);
     return created;
   }
 
@@ -139,6 +152,8 @@ Status Palettes::RequireEditor(const TenantContext& ctx) {
 
 Result<std::unique_ptr<Upload>> Palettes::BeginUpload(const TenantContext& ctx, std::string_view filename) {
   PM_RETURN_IF_ERROR(RequireEditor(ctx));
+  // Refused before the body is read when the workspace is already full.
+  PM_RETURN_IF_ERROR(Quotas(s_).CheckPaletteSlot(ctx));
   return std::unique_ptr<Upload>(new UploadImpl(s_, ctx, std::string(filename)));
 }
 
@@ -241,7 +256,7 @@ Result<store::Palette> Palettes::Extract(const TenantContext& ctx, PaletteId id,
                                          bool use_regions) {
   PM_RETURN_IF_ERROR(RequireEditor(ctx));
   if (k && (*k < 2 || *k > 20)) return MakeError(ErrorCode::kInvalidArgument, "k must be an integer from 2 to 20");
-  return Retrying([&]() -> Result<store::Palette> {
+  auto extracted = Retrying([&]() -> Result<store::Palette> {
     PM_ASSIGN_OR_RETURN(store::Palette palette, Get(ctx, id));
     PM_ASSIGN_OR_RETURN(std::vector<engine::Polygon> regions, StoredRegions(palette));
     if (use_regions && regions.empty()) {
@@ -273,11 +288,17 @@ Result<store::Palette> Palettes::Extract(const TenantContext& ctx, PaletteId id,
     update.if_updated_at = palette.updated_at;
     return s_.store->UpdatePalette(ctx.tenant, id, update, s_.clock->NowMillis());
   });
+  if (extracted.ok()) Quotas(s_).Meter(ctx.tenant, kMetricExtractions, 1);
+  return extracted;
 }
 
 Result<RegionDetection> Palettes::DetectRegions(const TenantContext& ctx, PaletteId id,
                                                 const engine::RegionRequest& request) {
   PM_RETURN_IF_ERROR(RequireEditor(ctx));
+  // Counted against detections_per_day before any work (atomically, so the cap holds across
+  // replicas), and given back below when the detection does not succeed.
+  Quotas quotas(s_);
+  PM_ASSIGN_OR_RETURN(int64_t reserved_day, quotas.ReserveDetection(ctx));
   RegionDetection out;
   auto saved = Retrying([&]() -> Result<store::Palette> {
     PM_ASSIGN_OR_RETURN(store::Palette palette, Get(ctx, id));
@@ -297,7 +318,10 @@ Result<RegionDetection> Palettes::DetectRegions(const TenantContext& ctx, Palett
     update.if_updated_at = palette.updated_at;
     return s_.store->UpdatePalette(ctx.tenant, id, update, s_.clock->NowMillis());
   });
-  if (!saved.ok()) return saved.error();
+  if (!saved.ok()) {
+    quotas.ReleaseDetection(ctx, reserved_day);
+    return saved.error();
+  }
   out.palette = std::move(saved).value();
   return out;
 }
@@ -305,6 +329,8 @@ Result<RegionDetection> Palettes::DetectRegions(const TenantContext& ctx, Palett
 Result<store::Palette> Palettes::Duplicate(const TenantContext& ctx, PaletteId id) {
   PM_RETURN_IF_ERROR(RequireEditor(ctx));
   PM_ASSIGN_OR_RETURN(store::Palette source, Get(ctx, id));
+  // A copy shares the source's image, so only the palette count grows.
+  PM_RETURN_IF_ERROR(Quotas(s_).CheckPaletteSlot(ctx));
   const std::string prefix = CopyNamePrefix(source.name, kMaxNameChars);
   auto copy = s_.store->DuplicatePalette(
       ctx.tenant, id, prefix,

@@ -1,11 +1,13 @@
 #include "app/workspaces.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include <nlohmann/json.hpp>
 
 #include "app/accounts.h"
 #include "app/audit.h"
+#include "app/quotas.h"
 #include "app/text.h"
 #include "common/crypto.h"
 #include "common/log.h"
@@ -213,9 +215,14 @@ Result<NewInvitationResult> Workspaces::Invite(const TenantContext& ctx, std::st
   for (const auto& m : members) {
     if (m.email == email) return MakeError(ErrorCode::kAlreadyExists, email + " is already a member of this workspace");
   }
+  const int64_t now = s_.clock->NowMillis();
+  // The plan's member cap counts pending invitations; re-inviting an address replaces its
+  // pending invitation, so that one takes no new place.
+  PM_ASSIGN_OR_RETURN(auto pending, s_.store->ListInvitations(ctx.tenant, now));
+  bool replaces = std::any_of(pending.begin(), pending.end(), [&](const auto& i) { return i.email == email; });
+  PM_RETURN_IF_ERROR(Quotas(s_).CheckMemberSlot(ctx.tenant, /*adding_invitation=*/true, replaces));
   NewInvitationResult out;
   out.token = RandomToken(32);
-  const int64_t now = s_.clock->NowMillis();
   store::NewInvitation inv{email, auth::RoleName(*role), Sha256Hex(out.token), ctx.user, now + kInvitationTtlMs};
   PM_ASSIGN_OR_RETURN(out.invitation, s_.store->CreateInvitation(ctx.tenant, inv, now));
   Audit(s_, Event(ctx, "invitation.created", Ref("invitation", out.invitation.id.value),
@@ -243,6 +250,12 @@ Result<store::Membership> Workspaces::Accept(const store::User& user, std::strin
   auto inv = s_.store->FindInvitation(hash, now);
   if (!inv.ok()) return inv.error().code == ErrorCode::kNotFound ? not_found() : inv.error();
   if (inv->email != user.email) return Denied("this invitation was sent to another e-mail address");
+  // The plan's member cap (a member already gets the 409 below instead).
+  auto existing = s_.store->GetMember(inv->tenant_id, user.id);
+  if (!existing.ok() && existing.error().code != ErrorCode::kNotFound) return existing.error();
+  if (!existing.ok()) {
+    PM_RETURN_IF_ERROR(Quotas(s_).CheckMemberSlot(inv->tenant_id, /*adding_invitation=*/false, false));
+  }
   auto joined = s_.store->AcceptInvitation(hash, user.id, now);
   if (!joined.ok()) {
     if (joined.error().code == ErrorCode::kNotFound) return not_found();

@@ -14,6 +14,7 @@
 
 #include "config/config_format.h"
 #include "config/config_keys.h"
+#include "config/plan_keys.h"
 #include "config/toml_source.h"
 
 extern char** environ;  // NOLINT: POSIX
@@ -211,6 +212,7 @@ Status ApplyToml(const std::string& path, Config* config) {
   std::vector<std::string> section_names;
   for (const KeySpec& k : Keys()) key_names.emplace_back(k.name);
   for (std::string_view s : Sections()) section_names.emplace_back(s);
+  PlanReader plans(path, &config->plans);
 
   for (const TomlEntry& e : entries) {
     std::string origin = path + ":" + std::to_string(e.line);
@@ -229,6 +231,15 @@ Status ApplyToml(const std::string& path, Config* config) {
         return MakeError(ErrorCode::kInvalidArgument,
                          "config: " + e.key + ": " + what + " (from " + origin + ")");
       }
+      continue;
+    }
+    // [plans.<name>] tables and their keys.
+    if (e.section == "plans" && e.type_name == "table") {
+      PM_RETURN_IF_ERROR(plans.AddPlan(e));
+      continue;
+    }
+    if (e.section.rfind("plans.", 0) == 0) {
+      PM_RETURN_IF_ERROR(plans.SetKey(e));
       continue;
     }
     std::string name = e.section + "." + e.key;
@@ -276,7 +287,8 @@ Status ApplyEnv(const Env& env, Config* config) {
   }
   for (const auto& [name, value] : env) {
     if (name.compare(0, kEnvPrefix.size(), kEnvPrefix) != 0 || name == kConfigPathEnv) continue;
-    if (std::find(known.begin(), known.end(), name) == known.end()) {
+    if (std::find(known.begin(), known.end(), name) == known.end() &&
+        !IsPlanEnvName(config->plans, name)) {
       return MakeError(ErrorCode::kInvalidArgument,
                        "config: unknown environment variable " + name + Suggest(name, known));
     }
@@ -298,6 +310,7 @@ Status ApplyEnv(const Env& env, Config* config) {
       PM_RETURN_IF_ERROR(Assign(spec, TextInput(std::move(text), file_env), config));
     }
   }
+  PM_RETURN_IF_ERROR(ApplyPlanEnv(env, &config->plans));
   // The standard AWS_* variables, for S3 keys that neither the file nor PALETTEMAKER_* set.
   for (const KeySpec& spec : Keys()) {
     if (spec.fallback_env == nullptr) continue;
@@ -317,7 +330,7 @@ Status CheckCrossField(const Config& c) {
             std::to_string(c.palette.luminance_min) + " and " +
             std::to_string(c.palette.luminance_max) + ")");
   }
-  return Status::Ok();
+  return CheckPlans(c.plans);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.h"
 
@@ -77,6 +78,31 @@ struct LimitsConfig {
   bool operator==(const LimitsConfig&) const = default;
 };
 
+// A plan caps what one workspace may hold and do; 0 = unlimited. Plans are defined as
+// [plans.<name>] tables (name: 1-40 of a-z 0-9 _ -); a key left out is unlimited. A file that
+// defines any plan replaces the built-in ones (BuiltInPlans). Workspaces name their plan in
+// tenants.plan; "" (or a plan no longer configured) means plans.default.
+struct Plan {
+  std::string name;
+  int64_t members = 0;             // members of the workspace (pending invitations count too)
+  int64_t palettes = 0;            // palettes in the workspace
+  int64_t storage_bytes = 0;       // stored image bytes (an image shared by duplicates once)
+  int64_t upload_bytes = 0;        // largest upload (also capped by limits.upload_max_bytes)
+  int64_t image_pixels = 0;        // largest image, width x height (also limits.image_max_pixels)
+  int64_t detections_per_day = 0;  // region detections per UTC day
+  int64_t requests_per_minute = 0; // tenant API requests per minute (fixed windows)
+  bool operator==(const Plan&) const = default;
+};
+
+// free, pro and unlimited, in that order.
+std::vector<Plan> BuiltInPlans();
+
+struct PlansConfig {
+  std::string default_plan = "unlimited";  // plans.default: the plan of workspaces without one
+  std::vector<Plan> plans = BuiltInPlans();  // in name order
+  bool operator==(const PlansConfig&) const = default;
+};
+
 struct PaletteConfig {
   int luminance_min = 25;  // 0..255, less than luminance_max
   int luminance_max = 185;
@@ -103,6 +129,7 @@ struct Config {
   StorageConfig storage;
   AuthConfig auth;
   LimitsConfig limits;
+  PlansConfig plans;
   PaletteConfig palette;
   JobsConfig jobs;
   LogConfig log;
@@ -137,6 +164,9 @@ inline constexpr std::string_view kConfigPathEnv = "PALETTEMAKER_CONFIG";
 //       /etc/palettemaker.toml:12)
 // Secret values are never echoed in messages.
 Result<Config> Load(const std::string& toml_path, const Env& env);
+
+// The configured plan called `name`, or nullptr.
+const Plan* FindPlan(const Config& config, std::string_view name);
 
 // server.listen split into host (without brackets for IPv6) and port.
 struct ListenAddress {

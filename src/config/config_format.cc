@@ -6,6 +6,7 @@
 
 #include "config/config.h"
 #include "config/config_keys.h"
+#include "config/plan_keys.h"
 
 namespace pm::config {
 
@@ -91,6 +92,7 @@ std::string Dump(const Config& config) {
       }
       out += '\n';
     }
+    if (section == "plans") out += PlansToml(copy.plans);
   }
   return out;
 }
@@ -142,6 +144,15 @@ std::string ExampleToml() {
       out += "\n# " + std::string(spec.doc) + "\n";
       out += "# " + DescribeKey(spec) + "\n";
       out += std::string(spec.Key()) + " = " + DefaultToml(spec) + "\n";
+    }
+    if (section == "plans") {
+      out += "\n# Plans: [plans.<name>] tables (name: 1 to 40 characters of a-z, 0-9, _ and -) with\n"
+             "# any of these integer keys, 0 or a key left out = unlimited; env\n"
+             "# PALETTEMAKER_PLANS_<NAME>_<KEY> overrides a key of a plan that exists (name upper-cased,\n"
+             "# - as _). These are the built-in plans, used when the file defines none; a file that\n"
+             "# defines any plan replaces them all, so keep plans.default naming one of yours.\n";
+      out += PlanKeysDoc();
+      out += PlansToml(PlansConfig{});
     }
   }
   return out;

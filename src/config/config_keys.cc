@@ -134,6 +134,11 @@ const KeySpec kKeys[] = {
      nullptr, "Most pixels (width x height) accepted, checked before decoding.",
      PM_FIELD(limits.image_max_pixels), nullptr},
 
+    {"plans.default", KT::kString, "unlimited", 0, 0, nullptr, S::kPlain, nullptr,
+     "The plan of workspaces that name none (or a plan no longer configured); must be a "
+     "configured plan. Plans are the [plans.<name>] tables below.",
+     PM_FIELD(plans.default_plan), CheckPlanName},
+
     {"palette.luminance_min", KT::kInt, "25", 0, 255, nullptr, S::kPlain, nullptr,
      "Pixels darker than this luminance are left out of extraction; below luminance_max.",
      PM_FIELD(palette.luminance_min), nullptr},
@@ -297,6 +302,14 @@ std::string CheckHttpUrl(std::string_view value) {
   bool https = StartsWith(value, "https://") && value.size() > 8;
   if (!http && !https) return "must be empty or an http:// or https:// URL";
   return {};
+}
+
+std::string CheckPlanName(std::string_view value) {
+  bool ok = !value.empty() && value.size() <= 40 &&
+            std::all_of(value.begin(), value.end(), [](unsigned char c) {
+              return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+            });
+  return ok ? "" : "must be 1 to 40 characters of a-z, 0-9, _ and -";
 }
 
 std::string CheckNotEmpty(std::string_view value) {

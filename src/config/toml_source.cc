@@ -93,6 +93,14 @@ Result<std::vector<TomlEntry>> ReadTomlFile(const std::string& path) {
       if (const auto* table = node.as_table()) {
         for (const auto& [key, value] : *table) {
           out.push_back(MakeEntry(section, std::string(key.str()), value));
+          // One level further, for map-of-tables sections ([plans.<name>]); the caller rejects
+          // them everywhere else (their parent entry is a table where a value belongs).
+          if (const auto* sub = value.as_table()) {
+            std::string sub_section = section + "." + std::string(key.str());
+            for (const auto& [sub_key, sub_value] : *sub) {
+              out.push_back(MakeEntry(sub_section, std::string(sub_key.str()), sub_value));
+            }
+          }
         }
       }
     }

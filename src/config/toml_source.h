@@ -13,7 +13,8 @@ namespace pm::config {
 
 struct TomlEntry {
   // A top-level key has an empty section; a key inside [section] has both. Tables and arrays
-  // nested below a section are entries too (type "table"/"array"), so they can be rejected.
+  // nested below a section are entries too (type "table"/"array"), so they can be rejected; the
+  // keys of a table [a.b] follow its own entry with section "a.b" (one level, for [plans.<name>]).
   std::string section;
   std::string key;
   // string, integer or boolean values; std::monostate for every other TOML type.

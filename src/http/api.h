@@ -6,6 +6,7 @@
 #include "app/accounts.h"
 #include "app/audit_log.h"
 #include "app/palettes.h"
+#include "app/quotas.h"
 #include "app/workspaces.h"
 #include "config/config.h"
 #include "http/router.h"
@@ -30,6 +31,9 @@ void AddAuthRoutes(Router& router, const ApiContext& api);
 void AddPaletteRoutes(Router& router, const ApiContext& api);
 void AddWorkspaceRoutes(Router& router, const ApiContext& api);
 void AddAuditRoutes(Router& router, const ApiContext& api);
+void AddUsageRoutes(Router& router, const ApiContext& api);
+// The usage summary as GET /api/v1/t/{ws}/usage answers it (also for the operator API).
+nlohmann::json UsageSummaryJson(const app::UsageSummary& summary);
 // Every route the server serves, in order (the server and the route-table tests use this).
 void AddAllRoutes(Router& router, const ApiContext& api);
 

@@ -136,6 +136,7 @@ void AddAllRoutes(Router& router, const ApiContext& api) {
   AddWorkspaceRoutes(router, api);
   AddPaletteRoutes(router, api);
   AddAuditRoutes(router, api);
+  AddUsageRoutes(router, api);
 }
 
 }  // namespace pm::http

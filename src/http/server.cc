@@ -18,6 +18,7 @@
 #include "app/audit.h"
 #include "app/accounts.h"
 #include "app/palettes.h"
+#include "app/quotas.h"
 #include "app/workspaces.h"
 #include "common/crypto.h"
 #include "common/log.h"
@@ -106,6 +107,7 @@ struct Server::Impl {
   app::Palettes palettes;
   app::Workspaces workspaces;
   app::AuditLog audit_log;
+  app::Quotas quotas;
   Router router;
   httplib::Server http;
   std::string host;
@@ -115,7 +117,7 @@ struct Server::Impl {
   std::string replica;
 
   Impl(const config::Config& c, app::Services s)
-      : config(c), services(s), accounts(s), palettes(s), workspaces(s), audit_log(s) {
+      : config(c), services(s), accounts(s), palettes(s), workspaces(s), audit_log(s), quotas(s) {
     replica = config.server.replica_name;
     if (replica.empty()) {
       char host[256] = {};
@@ -323,7 +325,12 @@ struct Server::Impl {
         call.tenant = &*tenant;
       }
     }
-    if (route.access == Access::kTenant) PM_RETURN_IF_ERROR(CheckCapability(route, *tenant));
+    if (route.access == Access::kTenant) {
+      // Every tenant request is metered and counted against the plan's requests_per_minute
+      // (in the database, so across replicas), whatever it asks for.
+      PM_RETURN_IF_ERROR(quotas.CountRequest(*tenant));
+      PM_RETURN_IF_ERROR(CheckCapability(route, *tenant));
+    }
     return m.route->handler(call);
   }
 

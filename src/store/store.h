@@ -31,6 +31,23 @@ struct MigrationInfo {
   bool applied = false;
 };
 
+// Plans and metering: one metered count of a workspace on one UTC day (usage_daily).
+struct UsageCount {
+  int64_t day = 0;      // days since 1970-01-01 UTC
+  std::string metric;   // "uploads", "upload_bytes", "extractions", "detections", "requests"
+  int64_t count = 0;
+};
+
+// Plans and metering: what a workspace holds now, computed live (not metered).
+struct TenantUsage {
+  std::string plan;                 // tenants.plan ("" = the configured default plan)
+  int64_t members = 0;
+  int64_t pending_invitations = 0;  // expires_at > now
+  int64_t palettes = 0;
+  // Sum of image bytes over the workspace's distinct object keys (duplicates share an object).
+  int64_t stored_bytes = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -155,6 +172,29 @@ class Store {
   // --- Account security (sessions of a user, password resets, TOTP, recovery codes, outbox) ---
 
   // --- Plans and metering (tenant-scoped) -----------------------------------------------------
+  // Metering lives in usage_daily, one count per (tenant, UTC day, metric); the app names the
+  // metrics. All of these touch only `tenant`'s rows (on PostgreSQL under its app.tenant_id).
+  //
+  // Adds `n` to the day's count of `metric`; a negative `n` gives a reservation back (the count
+  // never goes below 0).
+  virtual Status AddUsage(TenantId tenant, int64_t day, std::string_view metric, int64_t n) = 0;
+  // Adds `n` (> 0) only if the day's count stays <= `cap`, atomically (one statement, so it
+  // holds across connections and replicas): the new count, or std::nullopt when refused, in
+  // which case nothing changed.
+  virtual Result<std::optional<int64_t>> AddUsageWithin(TenantId tenant, int64_t day,
+                                                        std::string_view metric, int64_t n,
+                                                        int64_t cap) = 0;
+  // Every count of the tenant with from_day <= day <= to_day, ordered by day, then metric.
+  virtual Result<std::vector<UsageCount>> ListUsage(TenantId tenant, int64_t from_day,
+                                                    int64_t to_day) = 0;
+  // The tenant's plan name and live figures (members, pending invitations at `now`, palettes,
+  // stored bytes), read in one transaction. kNotFound when the tenant does not exist.
+  virtual Result<TenantUsage> GetTenantUsage(TenantId tenant, int64_t now) = 0;
+  // One API request of the tenant, in one transaction: +1 to "requests" on `day` and +1 to the
+  // fixed-window counter `counter_key` for the window starting at `window_start` (the row may
+  // be deleted after `expires_at`; see IncrementCounter). Returns the window's new count.
+  virtual Result<int64_t> CountRequest(TenantId tenant, int64_t day, std::string_view counter_key,
+                                       int64_t window_start, int64_t expires_at) = 0;
 
   // --- Operators and workspace lifecycle (global; operator methods never read palettes) ------
   // Deletes every row of the workspace -- palettes, invitations, API tokens, memberships, usage

@@ -245,6 +245,22 @@ test('"Load more" pages through next_cursor, newest first', { timeout: 120000 },
     assert.equal(await page.getByRole('button', { name: 'Load more' }).count(), 0, 'no "Load more" at the end');
   }));
 
+test('the owner sees the plan and usage of the workspace', { timeout: 60000 }, () =>
+  step(async () => {
+    // Logged in, with the 26 palettes of the previous test.
+    await page.goto(`${server.url}/w/${encodeURIComponent(slug)}`);
+    await page.getByTestId('usage-link').click();
+    await page.waitForURL(new RegExp(`/w/${slug}/usage$`));
+    const plan = page.getByTestId('usage-plan');
+    await plan.waitFor();
+    assert.equal((await plan.textContent())?.trim(), 'unlimited', 'the default plan');
+    const palettes = await page.getByTestId('usage-palettes').textContent();
+    assert.match(palettes ?? '', /26\s*\/\s*unlimited/);
+    assert.equal(await page.getByRole('row').filter({ hasText: /^\d{4}-\d\d-\d\d/ }).count(), 30, '30 days');
+    assert.deepEqual(cspViolations, [], 'no CSP violations');
+    assert.deepEqual(pageErrors, [], 'no page errors');
+  }));
+
 async function assertSwatches(min) {
   const swatches = page.getByTestId('swatch');
   await swatches.first().waitFor();

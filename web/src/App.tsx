@@ -9,6 +9,7 @@ import { ToastProvider } from './components/Toast';
 import { AuthPage } from './pages/Auth';
 import { PaletteListPage } from './pages/PaletteList';
 import { PaletteViewPage } from './pages/PaletteView';
+import { UsagePage } from './pages/Usage';
 
 export function App() {
   return (
@@ -91,7 +92,7 @@ function Shell() {
     );
   }
 
-  const slug = route.name === 'list' || route.name === 'palette' ? route.slug : null;
+  const slug = route.name === 'list' || route.name === 'palette' || route.name === 'usage' ? route.slug : null;
   const workspace = slug ? me.workspaces.find((w) => w.slug === slug) ?? null : me.workspaces[0] ?? null;
 
   let body;
@@ -109,6 +110,8 @@ function Shell() {
     body = <PaletteListPage key={workspace.slug} workspace={workspace} />;
   } else if (route.name === 'palette' && workspace) {
     body = <PaletteViewPage key={`${workspace.slug}/${route.id}`} workspace={workspace} id={route.id} />;
+  } else if (route.name === 'usage' && workspace) {
+    body = <UsagePage key={workspace.slug} workspace={workspace} />;
   } else if (me.workspaces.length === 0) {
     body = (
       <main className="page">

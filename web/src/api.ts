@@ -58,6 +58,43 @@ export interface Extracted {
   region_colors?: unknown[];
 }
 
+export interface UsageDay {
+  day: string;
+  uploads: number;
+  extractions: number;
+  detections: number;
+  requests: number;
+  upload_bytes: number;
+}
+
+/** GET /api/v1/t/{ws}/usage: limits are null when unlimited. */
+export interface Usage {
+  plan: {
+    name: string;
+    limits: {
+      members: number | null;
+      palettes: number | null;
+      storage_bytes: number | null;
+      upload_bytes: number;
+      image_pixels: number;
+      detections_per_day: number | null;
+      requests_per_minute: number | null;
+    };
+  };
+  usage: {
+    members: number;
+    pending_invitations: number;
+    palettes: number;
+    storage_bytes: number;
+    uploads_today: number;
+    extractions_today: number;
+    detections_today: number;
+    requests_today: number;
+    requests_this_minute: number;
+  };
+  days: UsageDay[];
+}
+
 /** An error answered by the server (or the network), with the server's own message. */
 export class ApiError extends Error {
   constructor(
@@ -160,6 +197,7 @@ export const api = {
   renamePalette: (slug: string, id: number, name: string) =>
     request<{ palette: Palette }>('PATCH', `${ws(slug)}/palettes/${id}`, { body: { name } }),
   deletePalette: (slug: string, id: number) => request<void>('DELETE', `${ws(slug)}/palettes/${id}`),
+  usage: (slug: string) => request<Usage>('GET', `${ws(slug)}/usage`),
   extract: (slug: string, id: number, k: number) =>
     request<Extracted>('POST', `${ws(slug)}/palettes/${id}/extract`, { body: { k } }),
 

@@ -33,6 +33,7 @@ export type Route =
   | { name: 'signup' }
   | { name: 'list'; slug: string }
   | { name: 'palette'; slug: string; id: string }
+  | { name: 'usage'; slug: string }
   | { name: 'notfound' };
 
 export function matchRoute(path: string): Route {
@@ -42,6 +43,8 @@ export function matchRoute(path: string): Route {
   if (p === '/signup') return { name: 'signup' };
   let m = /^\/w\/([^/]+)$/.exec(p);
   if (m) return { name: 'list', slug: decodeURIComponent(m[1]) };
+  m = /^\/w\/([^/]+)\/usage$/.exec(p);
+  if (m) return { name: 'usage', slug: decodeURIComponent(m[1]) };
   m = /^\/w\/([^/]+)\/p\/([^/]+)$/.exec(p);
   if (m) return { name: 'palette', slug: decodeURIComponent(m[1]), id: decodeURIComponent(m[2]) };
   return { name: 'notfound' };

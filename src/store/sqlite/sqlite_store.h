@@ -101,6 +101,15 @@ class SqliteStore final : public Store {
   // Account security (sqlite_account_security.cc / postgres_account_security.cc).
 
   // Plans and metering (*_plans.cc).
+  Status AddUsage(TenantId tenant, int64_t day, std::string_view metric, int64_t n) override;
+  Result<std::optional<int64_t>> AddUsageWithin(TenantId tenant, int64_t day,
+                                                std::string_view metric, int64_t n,
+                                                int64_t cap) override;
+  Result<std::vector<UsageCount>> ListUsage(TenantId tenant, int64_t from_day,
+                                            int64_t to_day) override;
+  Result<TenantUsage> GetTenantUsage(TenantId tenant, int64_t now) override;
+  Result<int64_t> CountRequest(TenantId tenant, int64_t day, std::string_view counter_key,
+                               int64_t window_start, int64_t expires_at) override;
 
   // Operators and workspace lifecycle (*_operators.cc).
   Status PurgeTenant(TenantId tenant) override;

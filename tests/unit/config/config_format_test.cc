@@ -73,6 +73,9 @@ image_max_width = 100000
 image_max_height = 5000
 image_max_pixels = 10000000000
 
+[plans]
+default = "pro"
+
 [palette]
 luminance_min = 0
 luminance_max = 255

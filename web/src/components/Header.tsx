@@ -84,6 +84,11 @@ export function Header({ me, workspace, onLogout, loggingOut }: HeaderProps) {
               </span>
             )}
             <span className="badge" title="Your role in this workspace">{workspace.role}</span>
+            {(workspace.role === 'owner' || workspace.role === 'admin') && (
+              <Link href={`/w/${encodeURIComponent(workspace.slug)}/usage`} className="header__link" data-testid="usage-link">
+                Usage
+              </Link>
+            )}
           </div>
         )}
         <div className="header__actions">
