@@ -74,6 +74,52 @@ Result<UsageSummary> SummarizeUsage(const Services& s, TenantId tenant) {
   return out;
 }
 
+RequestMeter::~RequestMeter() { Flush(); }
+
+void RequestMeter::Add(TenantId tenant, int64_t now_ms) {
+  bool due = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++pending_[{tenant.value, UtcDay(now_ms)}];
+    if (last_flush_ms_ == 0) last_flush_ms_ = now_ms;
+    due = now_ms - last_flush_ms_ >= flush_interval_ms_;
+    if (due) last_flush_ms_ = now_ms;
+  }
+  if (due) Flush();
+}
+
+void RequestMeter::Flush() {
+  std::map<std::pair<int64_t, int64_t>, int64_t> batch;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    batch.swap(pending_);
+  }
+  std::map<std::pair<int64_t, int64_t>, int64_t> failed;
+  for (const auto& [key, n] : batch) {
+    Status st = s_.store->AddUsage(TenantId(key.first), key.second, kMetricRequests, n);
+    if (st.ok()) continue;
+    // Kept for the next flush only when the database was unreachable; otherwise (a workspace
+    // purged meanwhile) the counts have nowhere to go.
+    if (st.error().code == ErrorCode::kUnavailable) {
+      failed[key] += n;
+    } else {
+      log::Warn("request metering dropped", {{"tenant_id", static_cast<long long>(key.first)},
+                                             {"requests", static_cast<long long>(n)},
+                                             {"error", st.error().message}});
+    }
+  }
+  if (failed.empty()) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [key, n] : failed) pending_[key] += n;
+}
+
+Status Quotas::CountRequest(const TenantContext& ctx, RequestMeter& meter) {
+  const config::Plan& plan = PlanFor(*s_.config, ctx.workspace);
+  if (plan.requests_per_minute > 0) return CountRequest(ctx);
+  meter.Add(ctx.tenant, s_.clock->NowMillis());
+  return Status::Ok();
+}
+
 Status Quotas::CountRequest(const TenantContext& ctx) {
   const int64_t now = s_.clock->NowMillis();
   const int64_t window = WindowStart(now);

@@ -15,6 +15,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <mutex>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -68,6 +71,33 @@ inline constexpr int kUsageDays = 30;
 // usage route: view_usage; the operator API: operators).
 Result<UsageSummary> SummarizeUsage(const Services& services, TenantId tenant);
 
+// Requests of workspaces whose plan has no requests_per_minute cap are metered in memory and
+// written to usage_daily at most every `flush_interval_ms` (and on Flush / destruction), so an
+// uncapped request costs no database write; the per-minute window counter is then not kept
+// (requests_this_minute stays 0 for such plans). A crash loses at most one interval of
+// request counts of this replica. Capped plans count every request in the database at once
+// (the cap must hold across replicas). One per process (the server owns it). Thread-safe.
+class RequestMeter {
+ public:
+  explicit RequestMeter(Services services, int64_t flush_interval_ms = 2000)
+      : s_(services), flush_interval_ms_(flush_interval_ms) {}
+  ~RequestMeter();
+  RequestMeter(const RequestMeter&) = delete;
+  RequestMeter& operator=(const RequestMeter&) = delete;
+
+  // Adds one request of `tenant` at `now_ms`; writes the buffer out when the interval passed.
+  void Add(TenantId tenant, int64_t now_ms);
+  // Writes every buffered count now (a failed write keeps the counts for the next try).
+  void Flush();
+
+ private:
+  Services s_;
+  const int64_t flush_interval_ms_;
+  std::mutex mu_;
+  std::map<std::pair<int64_t, int64_t>, int64_t> pending_;  // GUARDED_BY(mu_): (tenant, day) -> n
+  int64_t last_flush_ms_ = 0;                                // GUARDED_BY(mu_)
+};
+
 class Quotas {
  public:
   explicit Quotas(Services services) : s_(services) {}
@@ -75,6 +105,8 @@ class Quotas {
   // One tenant API request (any route after the tenant gate): metered, and counted against
   // requests_per_minute (kRateLimited past it).
   Status CountRequest(const TenantContext& ctx);
+  // The same, with uncapped plans' requests buffered in `meter` instead of written at once.
+  Status CountRequest(const TenantContext& ctx, RequestMeter& meter);
 
   // Room for one more palette (upload before its body is read, duplicate).
   Status CheckPaletteSlot(const TenantContext& ctx);

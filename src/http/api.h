@@ -21,6 +21,8 @@ struct ApiContext {
   const config::Config* config = nullptr;
   const std::atomic<bool>* draining = nullptr;  // set by Server::BeginDrain
   app::AuditLog* audit_log = nullptr;
+  // Buffered request metering (app/quotas.h); the usage route writes it out before reading.
+  app::RequestMeter* request_meter = nullptr;
   // auth.operator_mfa_required: operators without TOTP are refused by the admin API
   // (http/api_admin_common.h). The server sets it from the config key.
   bool operator_mfa_required = false;

@@ -48,8 +48,12 @@ nlohmann::json UsageSummaryJson(const app::UsageSummary& u) {
 
 void AddUsageRoutes(Router& router, const ApiContext& api) {
   app::Services services = api.services;
+  app::RequestMeter* meter = api.request_meter;
   router.Add(TenantRoute("GET", "/api/v1/t/{ws}/usage", auth::Capability::kViewUsage,
-                         [services](Call& call) -> Status {
+                         [services, meter](Call& call) -> Status {
+                           // This replica's buffered request counts (others' lag by at most
+                           // their flush interval).
+                           if (meter) meter->Flush();
                            PM_ASSIGN_OR_RETURN(app::UsageSummary summary,
                                                app::SummarizeUsage(services, call.tenant->tenant));
                            SendJson(call.ex, 200, UsageSummaryJson(summary));

@@ -108,6 +108,7 @@ struct Server::Impl {
   app::Workspaces workspaces;
   app::AuditLog audit_log;
   app::Quotas quotas;
+  app::RequestMeter request_meter;
   Router router;
   httplib::Server http;
   std::string host;
@@ -117,7 +118,7 @@ struct Server::Impl {
   std::string replica;
 
   Impl(const config::Config& c, app::Services s)
-      : config(c), services(s), accounts(s), palettes(s), workspaces(s), audit_log(s), quotas(s) {
+      : config(c), services(s), accounts(s), palettes(s), workspaces(s), audit_log(s), quotas(s), request_meter(s) {
     replica = config.server.replica_name;
     if (replica.empty()) {
       char host[256] = {};
@@ -125,6 +126,7 @@ struct Server::Impl {
     }
     ApiContext api{&accounts, &palettes, &workspaces, services, &config, &draining};
     api.audit_log = &audit_log;
+    api.request_meter = &request_meter;
     api.operator_mfa_required = config.auth.operator_mfa_required;
     AddAllRoutes(router, api);
     Configure();
@@ -328,7 +330,7 @@ struct Server::Impl {
     if (route.access == Access::kTenant) {
       // Every tenant request is metered and counted against the plan's requests_per_minute
       // (in the database, so across replicas), whatever it asks for.
-      PM_RETURN_IF_ERROR(quotas.CountRequest(*tenant));
+      PM_RETURN_IF_ERROR(quotas.CountRequest(*tenant, request_meter));
       PM_RETURN_IF_ERROR(CheckCapability(route, *tenant));
     }
     return m.route->handler(call);

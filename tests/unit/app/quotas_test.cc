@@ -152,3 +152,30 @@ TEST_CASE("quotas: upload bytes and pixels name the plan only when its limit is 
   CHECK(s->effective_image_pixels == 100);
   CHECK(s->plan.name == "free");
 }
+
+TEST_CASE("quotas: requests of uncapped plans are buffered and written at most every interval", "[app][quotas]") {
+  Fixture f;
+  f.ctx.workspace.plan = "unlimited";
+  app::Quotas q(f.services());
+  auto requests_today = [&] {
+    auto s = app::SummarizeUsage(f.services(), f.ctx.tenant);
+    REQUIRE(s.ok());
+    return s->days.back().requests;
+  };
+  {
+    app::RequestMeter meter(f.services(), 2000);
+    for (int i = 0; i < 3; ++i) REQUIRE(q.CountRequest(f.ctx, meter).ok());
+    CHECK(requests_today() == 0);  // still in memory: no database write per request
+    f.clock.AdvanceMillis(2000);
+    REQUIRE(q.CountRequest(f.ctx, meter).ok());  // the interval passed: written out
+    CHECK(requests_today() == 4);
+    REQUIRE(q.CountRequest(f.ctx, meter).ok());
+    CHECK(requests_today() == 4);
+  }  // destruction writes the rest
+  CHECK(requests_today() == 5);
+  // A capped plan still counts every request in the database at once.
+  f.ctx.workspace.plan = "";
+  app::RequestMeter meter(f.services(), 2000);
+  REQUIRE(q.CountRequest(f.ctx, meter).ok());
+  CHECK(requests_today() == 6);
+}
