@@ -4,6 +4,7 @@
 #include <atomic>
 
 #include "app/accounts.h"
+#include "app/operators.h"
 #include "app/palettes.h"
 #include "app/workspaces.h"
 #include "config/config.h"
@@ -18,12 +19,15 @@ struct ApiContext {
   app::Services services;
   const config::Config* config = nullptr;
   const std::atomic<bool>* draining = nullptr;  // set by Server::BeginDrain
+  app::Operators* operators = nullptr;
 };
 
 void AddHealthRoutes(Router& router, const ApiContext& api);
 void AddAuthRoutes(Router& router, const ApiContext& api);
 void AddPaletteRoutes(Router& router, const ApiContext& api);
 void AddWorkspaceRoutes(Router& router, const ApiContext& api);
+// The admin API (operators; the setup link) and the owner's DELETE /api/v1/t/{ws}.
+void AddAdminRoutes(Router& router, const ApiContext& api);
 // Every route the server serves, in order (the server and the route-table tests use this).
 void AddAllRoutes(Router& router, const ApiContext& api);
 

@@ -135,6 +135,7 @@ void AddAllRoutes(Router& router, const ApiContext& api) {
   AddAuthRoutes(router, api);
   AddWorkspaceRoutes(router, api);
   AddPaletteRoutes(router, api);
+  AddAdminRoutes(router, api);
 }
 
 }  // namespace pm::http

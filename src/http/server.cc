@@ -17,6 +17,7 @@
 
 #include "app/audit.h"
 #include "app/accounts.h"
+#include "app/operators.h"
 #include "app/palettes.h"
 #include "app/workspaces.h"
 #include "common/crypto.h"
@@ -65,6 +66,8 @@ const char* StatusText(int status) {
 }
 
 bool IsSafeMethod(std::string_view m) { return m == "GET" || m == "HEAD" || m == "OPTIONS"; }
+// What a suspended workspace still answers (app::RefuseWritesWhenSuspended).
+bool IsReadMethod(std::string_view m) { return m == "GET" || m == "HEAD"; }
 
 std::string ErrorBody(ErrorCode code, std::string_view message, std::string_view request_id) {
   return "{\"error\":{\"code\":\"" + std::string(ErrorCodeName(code)) + "\",\"message\":\"" +
@@ -105,6 +108,7 @@ struct Server::Impl {
   app::Accounts accounts;
   app::Palettes palettes;
   app::Workspaces workspaces;
+  app::Operators operators;
   Router router;
   httplib::Server http;
   std::string host;
@@ -114,13 +118,14 @@ struct Server::Impl {
   std::string replica;
 
   Impl(const config::Config& c, app::Services s)
-      : config(c), services(s), accounts(s), palettes(s), workspaces(s) {
+      : config(c), services(s), accounts(s), palettes(s), workspaces(s), operators(s) {
     replica = config.server.replica_name;
     if (replica.empty()) {
       char host[256] = {};
       if (gethostname(host, sizeof host - 1) == 0) replica = host;
     }
     ApiContext api{&accounts, &palettes, &workspaces, services, &config, &draining};
+    api.operators = &operators;
     AddAllRoutes(router, api);
     Configure();
   }
@@ -315,7 +320,11 @@ struct Server::Impl {
         call.tenant = &*tenant;
       }
     }
-    if (route.access == Access::kTenant) PM_RETURN_IF_ERROR(CheckCapability(route, *tenant));
+    if (route.access == Access::kTenant) {
+      // A suspended workspace is read-only for everyone in it, whatever their role or token.
+      PM_RETURN_IF_ERROR(app::RefuseWritesWhenSuspended(tenant->workspace, !IsReadMethod(ex.method())));
+      PM_RETURN_IF_ERROR(CheckCapability(route, *tenant));
+    }
     return m.route->handler(call);
   }
 
