@@ -279,7 +279,11 @@ struct Server::Impl {
   Status Route(Exchange& ex) {
     Router::Match m = router.Find(ex.method(), ex.path());
     if (!m.route) {
-      if (m.path_matched) return MakeError(ErrorCode::kInvalidArgument, "method " + ex.method() + " is not allowed here");
+      // The admin API does not advertise itself (http/api_admin.cc): not even by its paths.
+      const bool admin = ex.path().rfind("/api/v1/admin/", 0) == 0;
+      if (m.path_matched && !admin) {
+        return MakeError(ErrorCode::kInvalidArgument, "method " + ex.method() + " is not allowed here");
+      }
       return MakeError(ErrorCode::kNotFound, "no such endpoint: " + ex.method() + " " + ex.path());
     }
     ex.SetParams(std::move(m.params));

@@ -138,6 +138,8 @@ describe('admin API', () => {
       }
     }
     assert.match(missing.message, /^no such endpoint/);
+    // Nor does a method the path lacks tell that the path exists.
+    assertError(await anon.request('PUT', ADMIN, { json: {} }), 404, 'not_found');
     // API tokens never reach it, not even an operator's own.
     const own = await op.post(`/api/v1/t/${op.ws}/tokens`, { name: 'ops', scope: 'write' });
     assertStatus(own, 201);
