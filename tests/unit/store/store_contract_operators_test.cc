@@ -2,6 +2,10 @@
 // workspace lifecycle (plan, suspension, soft-delete, restore, the purge list, PurgeTenant).
 #include "store_contract.h"
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 namespace pm::store::testing {
 namespace {
 
@@ -75,6 +79,27 @@ STORE_CONTRACT("operators: setup links are single use, expire, and bind an e-mai
   CHECK(CodeOf(store->ConsumeOperatorSetup("h4", 700, slug_taken)) == ErrorCode::kConflict);
   CHECK(CodeOf(store->FindUserByEmail("carol@example.com")) == ErrorCode::kNotFound);
   CHECK(store->FindOperatorSetup("h4", 700).ok());
+}
+
+STORE_CONTRACT("operators: a setup link raced by several claimants makes exactly one operator", "[store][operators]") {
+  auto store = OpenMigrated(harness);
+  REQUIRE(store->CreateOperatorSetup("race", "", 100, 9'000).ok());
+  std::atomic<int> won{0}, lost{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&, i] {
+      auto r = store->ConsumeOperatorSetup("race", 200, NewOperator("racer" + std::to_string(i)));
+      if (r.ok()) {
+        ++won;
+      } else if (r.error().code == ErrorCode::kNotFound) {
+        ++lost;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(won == 1);
+  CHECK(lost == 3);
+  CHECK(store->CountOperators().value() == 1);
 }
 
 STORE_CONTRACT("operators: a password reset row for a provisioned owner", "[store][operators]") {
