@@ -129,18 +129,23 @@ int RunServe(const Options& opts) {
   if (applied.value() > 0) log::Info("migrations applied", {{"count", applied.value()}});
 
   app::Services services{backends->store.get(), backends->objects.get(), &cfg, &Clock::System()};
+  http::Server server(cfg, services);
+  auto port = server.Bind();
+  if (!port.ok()) return Fail(port.error());
   // No operator yet: a one-time link (24 h) to create the first one, on stderr and in the log.
-  // Each start without an operator replaces the previous link.
-  auto first = app::Operators(services).FirstStartLink();
+  // Each start without an operator replaces the previous link. Without server.public_url the
+  // link names the address actually bound (listen may say port 0).
+  config::Config link_cfg = cfg;
+  if (link_cfg.server.public_url.empty()) link_cfg.server.public_url = server.url();
+  app::Services link_services = services;
+  link_services.config = &link_cfg;
+  auto first = app::Operators(link_services).FirstStartLink();
   if (!first.ok()) return Fail(first.error());
   if (first.value()) {
     std::fprintf(stderr, "palettemaker: no operator exists yet; create the first one within 24 hours at:\n  %s\n",
                  first.value()->url.c_str());
     log::Info("no operator exists yet: operator setup link", {{"url", first.value()->url}});
   }
-  http::Server server(cfg, services);
-  auto port = server.Bind();
-  if (!port.ok()) return Fail(port.error());
   // Background clean-ups, on one replica at a time (a lease in the database).
   std::string holder = cfg.server.replica_name;
   if (holder.empty()) {

@@ -37,6 +37,7 @@ describe('operator setup links', () => {
     const m = server.stderrText().match(/(http\S+)\/setup\?token=([A-Za-z0-9_-]+)/);
     if (BACKEND === 'sqlite') {
       assert.ok(m, `setup link on stderr: ${server.stderrText().slice(0, 2000)}`);
+      assert.equal(m[1], server.url, 'the link names the bound address when server.public_url is unset');
       const info = await new Client(server.url).get(`/api/v1/admin/setup?token=${m[2]}`);
       assertStatus(info, 200);
       assert.deepEqual(info.json, { valid: true, email: null });
