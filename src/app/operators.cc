@@ -38,6 +38,20 @@ std::string Lower(std::string s) {
   return s;
 }
 
+// A personal workspace's slug: the e-mail's (SlugFromEmail), then with a random suffix of
+// letters and digits once it was taken.
+std::string SlugCandidate(const std::string& base, int attempt) {
+  if (attempt == 0) return base;
+  std::string suffix;
+  while (suffix.size() < 5) {
+    for (char c : RandomToken(6)) {
+      if (std::isalnum(static_cast<unsigned char>(c))) suffix += static_cast<char>(std::tolower(c));
+      if (suffix.size() == 5) break;
+    }
+  }
+  return base + "-" + suffix;
+}
+
 std::string Target(TenantId tenant) { return "tenant:" + std::to_string(tenant.value); }
 
 }  // namespace
@@ -140,15 +154,7 @@ Result<store::User> Operators::CompleteSetup(std::string_view token, std::string
   const std::string base = SlugFromEmail(email);
   for (int attempt = 0; attempt < kSlugAttempts; ++attempt) {
     if (!claim.existing) {
-      claim.personal.slug = base;
-      if (attempt > 0) {
-        std::string suffix;
-        for (char c : RandomToken(6)) {
-          if (std::isalnum(static_cast<unsigned char>(c))) suffix += static_cast<char>(std::tolower(c));
-          if (suffix.size() == 5) break;
-        }
-        claim.personal.slug += "-" + suffix;
-      }
+      claim.personal.slug = SlugCandidate(base, attempt);
     }
     auto user = s_.store->ConsumeOperatorSetup(hash, s_.clock->NowMillis(), claim);
     if (!user.ok()) {
@@ -294,9 +300,7 @@ Result<ProvisionedTenant> Operators::Provision(const Principal& op, std::string_
     const std::string base = SlugFromEmail(email);
     bool created = false;
     for (int attempt = 0; attempt < kSlugAttempts && !created; ++attempt) {
-      std::string candidate = attempt == 0 ? base : base + "-" + Lower(RandomToken(4).substr(0, 5));
-      std::replace_if(candidate.begin(), candidate.end(), [](unsigned char c) { return !std::isalnum(c); }, '-');
-      auto made = s_.store->CreateUserWithWorkspace(user, store::NewWorkspace{candidate, ws_name, true},
+      auto made = s_.store->CreateUserWithWorkspace(user, store::NewWorkspace{SlugCandidate(base, attempt), ws_name, true},
                                                     s_.clock->NowMillis());
       if (made.ok()) {
         owner = made->first;
