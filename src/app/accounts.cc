@@ -189,6 +189,12 @@ Result<SignedIn> Accounts::LogIn(std::string_view email_raw, std::string_view pa
   return SignedIn{std::move(view), std::move(session)};
 }
 
+Result<SignedIn> Accounts::SignInVerified(const store::User& user) {
+  PM_ASSIGN_OR_RETURN(NewSession session, StartSession(user.id));
+  PM_ASSIGN_OR_RETURN(AccountView view, View(user));
+  return SignedIn{std::move(view), std::move(session)};
+}
+
 Status Accounts::LogOut(const Principal& principal) {
   if (principal.session_hash.empty()) return Status::Ok();
   return s_.store->DeleteSession(principal.session_hash);

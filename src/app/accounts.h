@@ -42,6 +42,9 @@ class Accounts {
   // kUnauthenticated for an unknown e-mail or wrong password (same message, same time).
   Result<SignedIn> LogIn(std::string_view email, std::string_view password);
   Status LogOut(const Principal& principal);
+  // Starts a session for a user another use case has just verified (the operator setup link),
+  // exactly as log-in does once the password was checked.
+  Result<SignedIn> SignInVerified(const store::User& user);
 
   // kUnauthenticated when the token is unknown or expired.
   Result<Principal> Authenticate(std::string_view session_token);

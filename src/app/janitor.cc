@@ -3,11 +3,15 @@
 #include <charconv>
 #include <chrono>
 
+#include "app/audit.h"
+#include "app/purge.h"
 #include "common/log.h"
 
 namespace pm::app {
 namespace {
 constexpr const char* kLease = "janitor";
+// Workspaces purged per run at most (each deletes all its objects): the rest wait a run.
+constexpr int kPurgesPerRun = 20;
 
 // "tenants/{id}/..." -> id, or 0 for anything else.
 int64_t TenantOfKey(std::string_view key) {
@@ -32,6 +36,25 @@ Result<JanitorReport> Janitor::RunOnce() {
   PM_ASSIGN_OR_RETURN(report.sessions_deleted, s_.store->DeleteExpiredSessions(now));
   PM_ASSIGN_OR_RETURN(report.counters_deleted, s_.store->DeleteExpiredCounters(now));
   PM_ASSIGN_OR_RETURN(report.invitations_deleted, s_.store->DeleteExpiredInvitations(now));
+
+  // Before the orphan sweep: a purged workspace leaves nothing for it to find.
+  PM_ASSIGN_OR_RETURN(std::vector<TenantId> due, s_.store->ListTenantsToPurge(now, kPurgesPerRun));
+  for (TenantId tenant : due) {
+    auto purged = PurgeWorkspace(s_, tenant);
+    if (!purged.ok() && purged.error().code != ErrorCode::kNotFound) {
+      log::Warn("could not purge a deleted workspace",
+                {{"tenant_id", static_cast<long long>(tenant.value)}, {"error", purged.error().message}});
+      continue;
+    }
+    AuditEvent event;
+    event.action = "workspace.purged";
+    event.tenant = tenant;
+    event.actor_kind = "system";
+    event.target = "tenant:" + std::to_string(tenant.value);
+    event.details_json = "{\"objects_deleted\":" + std::to_string(purged.ok() ? purged->objects_deleted : 0) + "}";
+    Audit(s_, event);
+    ++report.workspaces_purged;
+  }
 
   const int64_t cutoff = now - int64_t{s_.config->jobs.orphan_grace_s} * 1000;
   PM_ASSIGN_OR_RETURN(auto objects, s_.objects->List("tenants/"));
@@ -59,11 +82,13 @@ void Janitor::Loop() {
     auto r = RunOnce();
     if (!r.ok()) {
       log::Warn("background clean-up failed", {{"error", r.error().message}});
-    } else if (r->sessions_deleted + r->counters_deleted + r->invitations_deleted + r->orphans_deleted > 0) {
+    } else if (r->sessions_deleted + r->counters_deleted + r->invitations_deleted + r->orphans_deleted +
+                   r->workspaces_purged > 0) {
       log::Info("background clean-up", {{"sessions", r->sessions_deleted},
                                         {"counters", r->counters_deleted},
                                         {"invitations", r->invitations_deleted},
-                                        {"orphans", r->orphans_deleted}});
+                                        {"orphans", r->orphans_deleted},
+                                        {"workspaces_purged", r->workspaces_purged}});
     }
     lock.lock();
     cv_.wait_for(lock, std::chrono::seconds(s_.config->jobs.interval_s), [this] { return stop_; });

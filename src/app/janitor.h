@@ -4,7 +4,10 @@
 //
 // Work: delete expired sessions, counters and invitations; delete stored objects that no palette references
 // and that are older than jobs.orphan_grace_s (an upload in flight writes its object before its
-// row, so young objects are left alone).
+// row, so young objects are left alone); purge soft-deleted workspaces whose grace period
+// (jobs.delete_grace_days) has passed: their objects, then their rows (app::PurgeWorkspace),
+// audited as workspace.purged (actor_kind "system"). A workspace whose purge fails is tried again
+// at the next run.
 //
 // Thread safety: RunOnce from one thread at a time (the serve loop); Stop from any thread.
 #pragma once
@@ -24,6 +27,7 @@ struct JanitorReport {
   int counters_deleted = 0;
   int invitations_deleted = 0;
   int orphans_deleted = 0;
+  int workspaces_purged = 0;
 };
 
 class Janitor {

@@ -21,6 +21,7 @@
 
 #include "app/analyze.h"
 #include "app/janitor.h"
+#include "app/operators.h"
 #include "common/crypto.h"
 #include "common/log.h"
 #include "config/config.h"
@@ -42,6 +43,7 @@ struct Options {
   std::string strategy;      // palette: region strategy ("" = no region detection)
   std::string params_json;   // palette: strategy parameters as a JSON object
   std::string template_box;  // palette: "x,y,w,h" for template_match
+  std::string email;         // admin create: the new operator's e-mail address
 };
 
 // "x,y,w,h" -> Box; each an integer.
@@ -130,6 +132,20 @@ int RunServe(const Options& opts) {
   http::Server server(cfg, services);
   auto port = server.Bind();
   if (!port.ok()) return Fail(port.error());
+  // No operator yet: a one-time link (24 h) to create the first one, on stderr and in the log.
+  // Each start without an operator replaces the previous link. Without server.public_url the
+  // link names the address actually bound (listen may say port 0).
+  config::Config link_cfg = cfg;
+  if (link_cfg.server.public_url.empty()) link_cfg.server.public_url = server.url();
+  app::Services link_services = services;
+  link_services.config = &link_cfg;
+  auto first = app::Operators(link_services).FirstStartLink();
+  if (!first.ok()) return Fail(first.error());
+  if (first.value()) {
+    std::fprintf(stderr, "palettemaker: no operator exists yet; create the first one within 24 hours at:\n  %s\n",
+                 first.value()->url.c_str());
+    log::Info("no operator exists yet: operator setup link", {{"url", first.value()->url}});
+  }
   // Background clean-ups, on one replica at a time (a lease in the database).
   std::string holder = cfg.server.replica_name;
   if (holder.empty()) {
@@ -201,6 +217,26 @@ int RunMigrate(const Options& opts) {
     std::printf("%04d %-40s %s\n", m.version, m.name.c_str(), m.applied ? "applied" : "pending");
   }
   std::printf("%d migration(s) applied now\n", applied.value());
+  return 0;
+}
+
+// admin create --email E: a one-time link (24 h) that makes E an operator, on stdout.
+int RunAdminCreate(const Options& opts) {
+  config::Config cfg;
+  if (!LoadConfig(opts, &cfg)) return 2;
+  if (opts.email.empty()) {
+    std::fprintf(stderr, "palettemaker: admin create needs --email ADDRESS\n");
+    return 2;
+  }
+  auto backends = OpenBackends(cfg, false);
+  if (!backends.ok()) return Fail(backends.error());
+  auto applied = backends->store->Migrate();
+  if (!applied.ok()) return Fail(applied.error());
+  app::Services services{backends->store.get(), nullptr, &cfg, &Clock::System()};
+  auto link = app::Operators(services).CreateSetupLink(opts.email);
+  if (!link.ok()) return Fail(link.error());
+  std::printf("%s\n", link->url.c_str());
+  log::Info("operator setup link created", {{"url", link->url}});
   return 0;
 }
 
@@ -347,6 +383,12 @@ int Run(int argc, char** argv) {
                       "Strategy parameters as a JSON object, e.g. '{\"block_size\": 15}'");
   palette->add_option("--template-box", opts.template_box,
                       "x,y,width,height of the area template_match looks for (implies --strategy template_match)");
+  CLI::App* admin = cli.add_subcommand("admin", "Platform operators.");
+  admin->require_subcommand(1);
+  CLI::App* admin_create =
+      admin->add_subcommand("create", "Print a one-time link (valid 24 h) that makes --email an operator.");
+  admin_create->add_option("--email", opts.email, "The operator's e-mail address (an existing account is promoted)");
+  commands.emplace_back(admin_create, [&] { return RunAdminCreate(opts); });
   CLI::App* config_cmd = cli.add_subcommand("config", "Inspect configuration.");
   config_cmd->require_subcommand(1);
   CLI::App* dump = config_cmd->add_subcommand("dump", "Print the effective configuration (secrets masked).");
@@ -360,6 +402,11 @@ int Run(int argc, char** argv) {
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // admin create is for scripts: one line and exit 2 on bad arguments.
+    if (admin_create->parsed() && e.get_exit_code() != 0) {
+      std::fprintf(stderr, "palettemaker: %s\n", e.what());
+      return 2;
+    }
     return cli.exit(e);
   }
   for (auto& [sub, run] : commands) {

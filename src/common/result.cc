@@ -10,6 +10,7 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kCsrfFailed: return "csrf_failed";
     case ErrorCode::kWorkspaceSuspended: return "workspace_suspended";
     case ErrorCode::kMfaRequired: return "mfa_required";
+    case ErrorCode::kMfaSetupRequired: return "mfa_setup_required";
     case ErrorCode::kQuotaExceeded: return "quota_exceeded";
     case ErrorCode::kNotFound: return "not_found";
     case ErrorCode::kAlreadyExists: return "already_exists";

@@ -19,6 +19,7 @@ enum class ErrorCode {
   kCsrfFailed,           // 403: cookie-authenticated write without a valid X-CSRF-Token
   kWorkspaceSuspended,   // 403: a write to a workspace an operator suspended (read-only)
   kMfaRequired,          // 401: the password was right; a TOTP or recovery code is needed too
+  kMfaSetupRequired,     // 403: the action needs two-factor authentication turned on first
   kQuotaExceeded,        // 402: the plan's cap (members, palettes, stored bytes) is reached
   kNotFound,             // 404: missing, or belongs to another tenant (never 403: no leak)
   kAlreadyExists,        // 409

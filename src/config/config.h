@@ -113,6 +113,7 @@ struct PaletteConfig {
 struct JobsConfig {
   int interval_s = 60;         // background janitor period (one replica at a time, by lease)
   int orphan_grace_s = 3600;   // objects without a palette row older than this are deleted
+  int delete_grace_days = 30;  // a soft-deleted workspace is purged this long after deletion
   bool operator==(const JobsConfig&) const = default;
 };
 

@@ -156,6 +156,10 @@ const KeySpec kKeys[] = {
     {"jobs.orphan_grace_s", KT::kInt, "3600", 60, 31536000, nullptr, S::kPlain, nullptr,
      "Stored objects that no palette references are deleted once they are this old.",
      PM_FIELD(jobs.orphan_grace_s), nullptr},
+    {"jobs.delete_grace_days", KT::kInt, "30", 0, 3650, nullptr, S::kPlain, nullptr,
+     "Days a deleted workspace can still be restored; afterwards the background job purges its "
+     "rows and stored objects for good (0: at the next run).",
+     PM_FIELD(jobs.delete_grace_days), nullptr},
 
     {"log.level", KT::kEnum, "info", 0, 0, "debug|info|warn|error", S::kPlain, nullptr,
      "Lowest level written to the log.", PM_FIELD(log.level), nullptr},

@@ -5,6 +5,7 @@
 
 #include "app/accounts.h"
 #include "app/audit_log.h"
+#include "app/operators.h"
 #include "app/palettes.h"
 #include "app/quotas.h"
 #include "app/workspaces.h"
@@ -26,6 +27,7 @@ struct ApiContext {
   // auth.operator_mfa_required: operators without TOTP are refused by the admin API
   // (http/api_admin_common.h). The server sets it from the config key.
   bool operator_mfa_required = false;
+  app::Operators* operators = nullptr;
 };
 
 void AddHealthRoutes(Router& router, const ApiContext& api);
@@ -36,6 +38,8 @@ void AddAuditRoutes(Router& router, const ApiContext& api);
 void AddUsageRoutes(Router& router, const ApiContext& api);
 // The usage summary as GET /api/v1/t/{ws}/usage answers it (also for the operator API).
 nlohmann::json UsageSummaryJson(const app::UsageSummary& summary);
+// The admin API (operators; the setup link) and the owner's DELETE /api/v1/t/{ws}.
+void AddAdminRoutes(Router& router, const ApiContext& api);
 // Every route the server serves, in order (the server and the route-table tests use this).
 void AddAllRoutes(Router& router, const ApiContext& api);
 

@@ -11,7 +11,7 @@ Status CheckOperator(const app::Principal* principal, bool mfa_required, const s
     return MakeError(ErrorCode::kNotFound, "no such endpoint: " + method + " " + path);
   }
   if (mfa_required && !principal->user.totp_enabled_at) {
-    return MakeError(ErrorCode::kMfaRequired,
+    return MakeError(ErrorCode::kMfaSetupRequired,
                      "operators must turn on two-factor authentication (TOTP) before using the admin API");
   }
   return Status::Ok();

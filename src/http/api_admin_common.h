@@ -14,7 +14,7 @@ namespace pm::http {
 
 // kNotFound ("no such endpoint: METHOD PATH") unless `principal` is an operator. With
 // `mfa_required` (auth.operator_mfa_required), an operator without TOTP enabled gets
-// kMfaRequired telling them to turn it on.
+// kMfaSetupRequired (403) telling them to turn it on.
 Status CheckOperator(const app::Principal* principal, bool mfa_required, const std::string& method,
                      const std::string& path);
 

@@ -137,6 +137,7 @@ void AddAllRoutes(Router& router, const ApiContext& api) {
   AddPaletteRoutes(router, api);
   AddAuditRoutes(router, api);
   AddUsageRoutes(router, api);
+  AddAdminRoutes(router, api);
 }
 
 }  // namespace pm::http

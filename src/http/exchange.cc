@@ -15,6 +15,7 @@ int HttpStatusFor(ErrorCode code) {
     case ErrorCode::kCsrfFailed: return 403;
     case ErrorCode::kWorkspaceSuspended: return 403;
     case ErrorCode::kMfaRequired: return 401;
+    case ErrorCode::kMfaSetupRequired: return 403;
     case ErrorCode::kQuotaExceeded: return 402;
     case ErrorCode::kNotFound: return 404;
     case ErrorCode::kAlreadyExists: return 409;

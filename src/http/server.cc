@@ -17,6 +17,7 @@
 
 #include "app/audit.h"
 #include "app/accounts.h"
+#include "app/operators.h"
 #include "app/palettes.h"
 #include "app/quotas.h"
 #include "app/workspaces.h"
@@ -66,6 +67,8 @@ const char* StatusText(int status) {
 }
 
 bool IsSafeMethod(std::string_view m) { return m == "GET" || m == "HEAD" || m == "OPTIONS"; }
+// What a suspended workspace still answers (app::RefuseWritesWhenSuspended).
+bool IsReadMethod(std::string_view m) { return m == "GET" || m == "HEAD"; }
 
 std::string ErrorBody(ErrorCode code, std::string_view message, std::string_view request_id) {
   return "{\"error\":{\"code\":\"" + std::string(ErrorCodeName(code)) + "\",\"message\":\"" +
@@ -109,6 +112,7 @@ struct Server::Impl {
   app::AuditLog audit_log;
   app::Quotas quotas;
   app::RequestMeter request_meter;
+  app::Operators operators;
   Router router;
   httplib::Server http;
   std::string host;
@@ -118,7 +122,15 @@ struct Server::Impl {
   std::string replica;
 
   Impl(const config::Config& c, app::Services s)
-      : config(c), services(s), accounts(s), palettes(s), workspaces(s), audit_log(s), quotas(s), request_meter(s) {
+      : config(c),
+        services(s),
+        accounts(s),
+        palettes(s),
+        workspaces(s),
+        audit_log(s),
+        quotas(s),
+        request_meter(s),
+        operators(s) {
     replica = config.server.replica_name;
     if (replica.empty()) {
       char host[256] = {};
@@ -128,6 +140,7 @@ struct Server::Impl {
     api.audit_log = &audit_log;
     api.request_meter = &request_meter;
     api.operator_mfa_required = config.auth.operator_mfa_required;
+    api.operators = &operators;
     AddAllRoutes(router, api);
     Configure();
   }
@@ -281,8 +294,8 @@ struct Server::Impl {
   Status Route(Exchange& ex) {
     Router::Match m = router.Find(ex.method(), ex.path());
     if (!m.route) {
-      // The admin API does not advertise itself (http/api_admin_common.h): a wrong method on one
-      // of its paths is the same 404 as a path that does not exist.
+      // The admin API does not advertise itself: a wrong method on one of its paths, or a path
+      // it does not have, is the same 404 as any path that does not exist.
       const bool admin = ex.path().rfind("/api/v1/admin/", 0) == 0;
       if (m.path_matched && !admin) {
         return MakeError(ErrorCode::kInvalidArgument, "method " + ex.method() + " is not allowed here");
@@ -328,9 +341,11 @@ struct Server::Impl {
       }
     }
     if (route.access == Access::kTenant) {
-      // Every tenant request is metered and counted against the plan's requests_per_minute
-      // (in the database, so across replicas), whatever it asks for.
+      // Every tenant request is metered and, when the plan caps requests_per_minute, counted
+      // against it in the database (so across replicas), whatever it asks for.
       PM_RETURN_IF_ERROR(quotas.CountRequest(*tenant, request_meter));
+      // A suspended workspace is read-only for everyone in it, whatever their role or token.
+      PM_RETURN_IF_ERROR(app::RefuseWritesWhenSuspended(tenant->workspace, !IsReadMethod(ex.method())));
       PM_RETURN_IF_ERROR(CheckCapability(route, *tenant));
     }
     return m.route->handler(call);

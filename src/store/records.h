@@ -142,6 +142,47 @@ struct AuditPage {
   std::optional<int64_t> next_before;  // set when more follow: pass as `before_id`
 };
 
+// A one-time link that creates (or promotes) a platform operator. Only the SHA-256 hex of its
+// token is stored.
+struct OperatorSetup {
+  std::string token_hash;
+  std::string email;  // "" = whoever opens the link chooses the e-mail address
+  int64_t created_at = 0;
+  int64_t expires_at = 0;
+};
+
+// Who takes an operator setup link: an existing user (promoted) or a new one, created with a
+// personal workspace exactly as at sign-up.
+struct OperatorClaim {
+  std::string email;               // normalised; must be the link's when the link names one
+  std::optional<UserId> existing;  // promote this user (whose e-mail is `email`)
+  NewUser user;                    // otherwise create this user ...
+  NewWorkspace personal;           // ... with this personal workspace
+};
+
+// A workspace as operators see it: the row, its owner and its member count. Never its content.
+struct TenantSummary {
+  Workspace workspace;
+  UserId owner_id;          // 0 when the workspace has no owner row (should not happen)
+  std::string owner_email;
+  int64_t members = 0;
+};
+
+enum class TenantStatus { kActive, kSuspended, kDeleted };
+
+struct TenantFilter {
+  std::string query;                   // substring of slug, name or owner e-mail ("" = all)
+  std::optional<TenantStatus> status;  // none: every workspace
+  int64_t after_id = 0;                // keyset: ids greater than this
+  int limit = 50;                      // 1..1000
+};
+
+// Aggregates of one workspace's palettes (never their names, colours or images).
+struct TenantUsageTotals {
+  int64_t palettes = 0;
+  int64_t storage_bytes = 0;  // bytes of distinct stored images (duplicates share theirs)
+};
+
 // A user's membership of one workspace, with the workspace itself.
 struct Membership {
   Workspace workspace;

@@ -197,6 +197,46 @@ class Store {
                                        int64_t window_start, int64_t expires_at) = 0;
 
   // --- Operators and workspace lifecycle (global; operator methods never read palettes) ------
+  // Platform operators (users.is_operator) and their one-time setup links (global tables).
+  virtual Result<int64_t> CountOperators() = 0;
+  // Stores a setup link valid until `expires_at`, and deletes the unused links for the same
+  // e-mail address ("" included: a restart without an operator replaces the first-start link)
+  // and every expired one.
+  virtual Status CreateOperatorSetup(std::string_view token_hash, std::string_view email, int64_t now,
+                                     int64_t expires_at) = 0;
+  // The link, while unused and unexpired at `now`; kNotFound otherwise.
+  virtual Result<OperatorSetup> FindOperatorSetup(std::string_view token_hash, int64_t now) = 0;
+  // In one transaction: takes the link (kNotFound when unknown, used or expired; it is deleted:
+  // single use), checks claim.email against it (kPermissionDenied), then promotes
+  // claim.existing (kNotFound when gone) or creates claim.user with claim.personal as at sign-up
+  // (kAlreadyExists: e-mail taken; kConflict: slug taken), flagged as an operator. Nothing
+  // changes on failure.
+  virtual Result<User> ConsumeOperatorSetup(std::string_view token_hash, int64_t now,
+                                            const OperatorClaim& claim) = 0;
+  // A set-password link for a user an operator provisioned (a row in password_resets).
+  virtual Status CreatePasswordResetForUser(UserId user, std::string_view token_hash, int64_t now,
+                                            int64_t expires_at) = 0;
+
+  // Operator views of workspaces, ordered by id; soft-deleted ones included (status filter).
+  virtual Result<std::vector<TenantSummary>> ListTenantSummaries(const TenantFilter& filter) = 0;
+  // kNotFound when the workspace does not exist (soft-deleted ones are found).
+  virtual Result<TenantSummary> GetTenantSummary(TenantId tenant) = 0;
+  // Counts, under the tenant's own scope: how many palettes and stored bytes.
+  virtual Result<TenantUsageTotals> GetTenantUsageTotals(TenantId tenant) = 0;
+
+  // Lifecycle writes; each returns the workspace afterwards. kNotFound when it does not exist.
+  virtual Result<Workspace> SetTenantPlan(TenantId tenant, std::string_view plan) = 0;
+  // Sets suspended_at = now (kept when already suspended). kConflict when soft-deleted.
+  virtual Result<Workspace> SuspendTenant(TenantId tenant, int64_t now) = 0;
+  // Clears suspended_at (no-op when not suspended). kConflict when soft-deleted.
+  virtual Result<Workspace> ReactivateTenant(TenantId tenant) = 0;
+  // deleted_at = now, purge_after = purge_after. kConflict when already deleted.
+  virtual Result<Workspace> SoftDeleteTenant(TenantId tenant, int64_t now, int64_t purge_after) = 0;
+  // Clears deleted_at and purge_after. kConflict unless deleted and purge_after > now.
+  virtual Result<Workspace> RestoreTenant(TenantId tenant, int64_t now) = 0;
+  // Soft-deleted workspaces whose purge_after is <= now, oldest first, at most `limit`.
+  virtual Result<std::vector<TenantId>> ListTenantsToPurge(int64_t now, int limit) = 0;
+
   // Deletes every row of the workspace -- palettes, invitations, API tokens, memberships, usage
   // and the workspace itself -- in one transaction. Its objects are the caller's to delete first
   // (app::PurgeWorkspace). Audit records stay (append-only). kNotFound when it does not exist.

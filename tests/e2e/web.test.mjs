@@ -261,6 +261,34 @@ test('the owner sees the plan and usage of the workspace', { timeout: 60000 }, (
     assert.deepEqual(pageErrors, [], 'no page errors');
   }));
 
+test('an operator setup link: invalid link explained, valid one creates the operator and signs in', { timeout: 60000 }, () =>
+  step(async () => {
+    const { execFileSync } = await import('node:child_process');
+    const opEmail = `e2e-op-${Date.now()}-${process.pid}@example.com`;
+    const link = execFileSync(BIN, ['admin', 'create', '--email', opEmail], {
+      env: { ...process.env, PALETTEMAKER_DATA_DIR: server.dataDir },
+      encoding: 'utf8',
+    }).trim();
+    const token = new URL(link).searchParams.get('token');
+    assert.ok(token, link);
+    const context = page.context();
+    await context.clearCookies();
+    await page.goto(`${server.url}/setup?token=not-a-token`);
+    await page.getByTestId('setup-invalid').waitFor({ timeout: T });
+    await page.goto(`${server.url}/setup?token=${token}`);
+    const emailInput = page.getByLabel('E-mail');
+    await emailInput.waitFor({ timeout: T });
+    assert.equal(await emailInput.inputValue(), opEmail, 'the bound address is filled in');
+    await page.getByLabel('Name').fill('E2E Operator');
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Create operator' }).click();
+    await page.waitForURL(/\/w\/[^/]+$/, { timeout: T });
+    const me = await page.request.get(`${server.url}/api/v1/me`);
+    assert.equal((await me.json()).user.email, opEmail);
+    const admin = await page.request.get(`${server.url}/api/v1/admin/tenants`);
+    assert.equal(admin.status(), 200, 'the new operator reaches the admin API');
+  }));
+
 async function assertSwatches(min) {
   const swatches = page.getByTestId('swatch');
   await swatches.first().waitFor();

@@ -5,7 +5,8 @@
 // Each route gets a probe that cannot change anything when let through: GETs read real ids and
 // expect 200; writes send a body with an unknown field, so a request that passes the central
 // check is refused by the handler (400 invalid_argument); DELETEs name an id that does not exist
-// (404 for the resource, never "workspace not found"). Refused: 403 permission_denied.
+// (404 for the resource, never "workspace not found"; DELETE of the workspace itself sends an
+// unknown field: 400). Refused: 403 permission_denied.
 // Non-members (and tokens elsewhere): 404 "workspace not found".
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -74,6 +75,10 @@ describe('permission matrix (docs/permissions.json)', () => {
       .replace('{user_id}', route.method === 'DELETE' ? String(MISSING_ID) : String(editorId))
       .replace('{id}', route.method === 'DELETE' || !route.path.includes('/palettes/') ? String(MISSING_ID) : String(paletteId));
     if (route.method === 'GET') return { p, expectAllowed: (res) => assertStatus(res, 200, `${route.method} ${p}`) };
+    // Deleting the workspace itself has no id to miss: its probe body has an unknown field.
+    if (route.method === 'DELETE' && route.path === '/api/v1/t/{ws}') {
+      return { p, json: { __probe: 1 }, expectAllowed: (res) => assertError(res, 400, 'invalid_argument', `${route.method} ${p}`) };
+    }
     if (route.method === 'DELETE') {
       return {
         p,

@@ -7,6 +7,7 @@ import { Header } from './components/Header';
 import { Spinner } from './components/Spinner';
 import { ToastProvider } from './components/Toast';
 import { AuthPage } from './pages/Auth';
+import { OperatorSetupPage } from './pages/OperatorSetup';
 import { PaletteListPage } from './pages/PaletteList';
 import { PaletteViewPage } from './pages/PaletteView';
 import { UsagePage } from './pages/Usage';
@@ -29,7 +30,7 @@ function Shell() {
   const [me, setMe] = useState<Me | null>(null);
   const [meError, setMeError] = useState('');
   const [loggingOut, setLoggingOut] = useState(false);
-  const needsSession = route.name !== 'login' && route.name !== 'signup';
+  const needsSession = route.name !== 'login' && route.name !== 'signup' && route.name !== 'setup';
 
   useEffect(() => {
     if (!needsSession || me) return;
@@ -71,6 +72,9 @@ function Shell() {
     navigate('/login', { replace: true });
   }
 
+  if (route.name === 'setup') {
+    return <OperatorSetupPage onAuthenticated={onAuthenticated} />;
+  }
   if (route.name === 'login' || route.name === 'signup') {
     return <AuthPage mode={route.name} onAuthenticated={onAuthenticated} />;
   }

@@ -186,6 +186,17 @@ export const api = {
     request<Me>('POST', '/api/v1/auth/login', { body: { email, password }, redirectOn401: false }),
   logout: () => request<void>('POST', '/api/v1/auth/logout', { redirectOn401: false }),
   me: (redirectOn401 = true) => request<Me>('GET', '/api/v1/me', { redirectOn401 }),
+  operatorSetupInfo: (token: string) =>
+    request<{ valid: boolean; email: string | null }>(
+      'GET',
+      `/api/v1/admin/setup?${new URLSearchParams({ token })}`,
+      { redirectOn401: false },
+    ),
+  operatorSetup: (token: string, email: string, password: string, name?: string) =>
+    request<Me>('POST', '/api/v1/admin/setup', {
+      body: name ? { token, email, password, name } : { token, email, password },
+      redirectOn401: false,
+    }),
 
   listPalettes: (slug: string, cursor?: string | null, limit = 24) => {
     const q = new URLSearchParams({ limit: String(limit) });

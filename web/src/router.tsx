@@ -31,6 +31,7 @@ export type Route =
   | { name: 'home' }
   | { name: 'login' }
   | { name: 'signup' }
+  | { name: 'setup' }
   | { name: 'list'; slug: string }
   | { name: 'palette'; slug: string; id: string }
   | { name: 'usage'; slug: string }
@@ -41,6 +42,7 @@ export function matchRoute(path: string): Route {
   if (p === '/') return { name: 'home' };
   if (p === '/login') return { name: 'login' };
   if (p === '/signup') return { name: 'signup' };
+  if (p === '/setup') return { name: 'setup' };
   let m = /^\/w\/([^/]+)$/.exec(p);
   if (m) return { name: 'list', slug: decodeURIComponent(m[1]) };
   m = /^\/w\/([^/]+)\/usage$/.exec(p);

@@ -123,6 +123,23 @@ class PostgresStore final : public Store {
                                int64_t window_start, int64_t expires_at) override;
 
   // Operators and workspace lifecycle (*_operators.cc).
+  Result<int64_t> CountOperators() override;
+  Status CreateOperatorSetup(std::string_view token_hash, std::string_view email, int64_t now,
+                             int64_t expires_at) override;
+  Result<OperatorSetup> FindOperatorSetup(std::string_view token_hash, int64_t now) override;
+  Result<User> ConsumeOperatorSetup(std::string_view token_hash, int64_t now,
+                                    const OperatorClaim& claim) override;
+  Status CreatePasswordResetForUser(UserId user, std::string_view token_hash, int64_t now,
+                                    int64_t expires_at) override;
+  Result<std::vector<TenantSummary>> ListTenantSummaries(const TenantFilter& filter) override;
+  Result<TenantSummary> GetTenantSummary(TenantId tenant) override;
+  Result<TenantUsageTotals> GetTenantUsageTotals(TenantId tenant) override;
+  Result<Workspace> SetTenantPlan(TenantId tenant, std::string_view plan) override;
+  Result<Workspace> SuspendTenant(TenantId tenant, int64_t now) override;
+  Result<Workspace> ReactivateTenant(TenantId tenant) override;
+  Result<Workspace> SoftDeleteTenant(TenantId tenant, int64_t now, int64_t purge_after) override;
+  Result<Workspace> RestoreTenant(TenantId tenant, int64_t now) override;
+  Result<std::vector<TenantId>> ListTenantsToPurge(int64_t now, int limit) override;
   Status PurgeTenant(TenantId tenant) override;
 
   // Audit log (*_audit.cc).

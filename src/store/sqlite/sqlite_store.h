@@ -12,6 +12,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -23,6 +24,7 @@ namespace pm::store {
 
 namespace sqlite {
 class Connection;
+class Stmt;
 }
 
 class SqliteStore final : public Store {
@@ -112,6 +114,23 @@ class SqliteStore final : public Store {
                                int64_t window_start, int64_t expires_at) override;
 
   // Operators and workspace lifecycle (*_operators.cc).
+  Result<int64_t> CountOperators() override;
+  Status CreateOperatorSetup(std::string_view token_hash, std::string_view email, int64_t now,
+                             int64_t expires_at) override;
+  Result<OperatorSetup> FindOperatorSetup(std::string_view token_hash, int64_t now) override;
+  Result<User> ConsumeOperatorSetup(std::string_view token_hash, int64_t now,
+                                    const OperatorClaim& claim) override;
+  Status CreatePasswordResetForUser(UserId user, std::string_view token_hash, int64_t now,
+                                    int64_t expires_at) override;
+  Result<std::vector<TenantSummary>> ListTenantSummaries(const TenantFilter& filter) override;
+  Result<TenantSummary> GetTenantSummary(TenantId tenant) override;
+  Result<TenantUsageTotals> GetTenantUsageTotals(TenantId tenant) override;
+  Result<Workspace> SetTenantPlan(TenantId tenant, std::string_view plan) override;
+  Result<Workspace> SuspendTenant(TenantId tenant, int64_t now) override;
+  Result<Workspace> ReactivateTenant(TenantId tenant) override;
+  Result<Workspace> SoftDeleteTenant(TenantId tenant, int64_t now, int64_t purge_after) override;
+  Result<Workspace> RestoreTenant(TenantId tenant, int64_t now) override;
+  Result<std::vector<TenantId>> ListTenantsToPurge(int64_t now, int limit) override;
   Status PurgeTenant(TenantId tenant) override;
 
   // Audit log (*_audit.cc).
@@ -138,6 +157,10 @@ class SqliteStore final : public Store {
   ReaderLease AcquireReader();  // blocks until a reader is free
   // Highest applied version, 0 when none; -1 when schema_migrations does not exist.
   static int64_t AppliedVersion(sqlite::Connection& conn);
+  // sqlite_operators.cc: one lifecycle UPDATE ... RETURNING of a tenant row (see there).
+  Result<Workspace> UpdateTenantRow(const char* op, const char* sql,
+                                    const std::function<void(sqlite::Stmt&)>& bind, TenantId tenant,
+                                    const char* conflict);
 
   std::mutex writer_mu_;
   std::unique_ptr<sqlite::Connection> writer_;  // GUARDED_BY(writer_mu_)

@@ -23,6 +23,7 @@
 //   POST /__fail?count=N[&status=503][&match=TEXT]  answer the next N S3 requests (only those
 //                                      whose URL contains TEXT, if given) with that status
 //   GET  /__stats                      JSON counters of what was forwarded, refused and injected
+//                                      (lists also as "GET bucket list in <first prefix segment>")
 //
 // Usage: node proxy.mjs --upstream-port P --access-key-id K --secret-access-key S --region R
 //                       --port-file FILE     (listens on 127.0.0.1, port 0; writes the port)
@@ -265,6 +266,13 @@ async function handle(req, res, expectsContinue) {
 
   const kind = kindOf(req.method, rawPath, query);
   stats.forwarded[kind] = (stats.forwarded[kind] || 0) + 1;
+  // Lists also per first prefix segment (each test's own root), so a test counting its own list
+  // requests is not thrown off by servers of other tests sharing this S3 service (their
+  // background jobs list too).
+  if (kind === 'GET bucket list' && typeof query.prefix === 'string' && query.prefix !== '') {
+    const own = `${kind} in ${query.prefix.split('/')[0]}`;
+    stats.forwarded[own] = (stats.forwarded[own] || 0) + 1;
+  }
   if (kind === 'AbortMultipartUpload') {
     res.writeHead(204).end();
     return;

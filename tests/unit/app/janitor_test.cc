@@ -143,3 +143,64 @@ TEST_CASE("janitor and palette deletes keep an image while a duplicate still use
   CHECK(palettes.Duplicate(viewer, again->id).error().code == ErrorCode::kPermissionDenied);
   CHECK(palettes.Delete(viewer, again->id).error().code == ErrorCode::kPermissionDenied);
 }
+
+TEST_CASE("janitor: purges soft-deleted workspaces once their grace period has passed", "[app]") {
+  Fixture f;
+  f.config.jobs.delete_grace_days = 2;
+  const int64_t day = int64_t{24} * 3600 * 1000;
+  // A second workspace that stays, with an object of its own.
+  auto other = f.store->CreateUserWithWorkspace({"b@example.com", "B", "hash"}, {"b", "B"}, f.clock.NowMillis());
+  REQUIRE(other.ok());
+  const std::string other_key = objects::TenantKey(other->second.id, "images/b.png").value();
+  REQUIRE(f.objects.PutBytes(other_key, "b").ok());
+  REQUIRE(f.objects.PutBytes(f.Key("a.png"), "a").ok());
+  store::NewPalette p;
+  p.name = "a";
+  p.image.object_key = f.Key("a.png");
+  p.image.format = "png";
+  p.image.mime = "image/png";
+  p.created_by = f.user;
+  REQUIRE(f.store->CreatePalette(f.tenant, p, f.clock.NowMillis()).ok());
+  p.image.object_key = other_key;
+  p.created_by = other->first.id;
+  REQUIRE(f.store->CreatePalette(other->second.id, p, f.clock.NowMillis()).ok());
+
+  const int64_t now = f.clock.NowMillis();
+  REQUIRE(f.store->SoftDeleteTenant(f.tenant, now, now + 2 * day).ok());
+  app::Janitor j(f.services(), "replica-a");
+  auto early = j.RunOnce();
+  REQUIRE(early.ok());
+  CHECK(early->workspaces_purged == 0);
+  CHECK(f.objects.Stat(f.Key("a.png")).ok());
+  // A restore within the grace period would still find everything.
+  CHECK(f.store->GetTenantSummary(f.tenant).ok());
+
+  f.clock.AdvanceMillis(2 * day);
+  auto due = j.RunOnce();
+  REQUIRE(due.ok());
+  CHECK(due->workspaces_purged == 1);
+  CHECK_FALSE(f.objects.Stat(f.Key("a.png")).ok());
+  CHECK(f.store->GetTenantSummary(f.tenant).error().code == ErrorCode::kNotFound);
+  CHECK(f.store->ListPalettes(f.tenant, std::nullopt, 10)->items.empty());
+  // The other workspace and its object are untouched; nothing is left to purge.
+  CHECK(f.objects.Stat(other_key).ok());
+  CHECK(f.store->GetTenantSummary(other->second.id).ok());
+  CHECK(j.RunOnce()->workspaces_purged == 0);
+}
+
+TEST_CASE("janitor: without the lease it purges nothing", "[app]") {
+  Fixture f;
+  REQUIRE(f.store->SoftDeleteTenant(f.tenant, f.clock.NowMillis(), f.clock.NowMillis()).ok());
+  app::Janitor a(f.services(), "replica-a"), b(f.services(), "replica-b");
+  REQUIRE(a.RunOnce().ok());
+  // a held the lease and purged; b finds the lease taken and does nothing.
+  CHECK(f.store->GetTenantSummary(f.tenant).error().code == ErrorCode::kNotFound);
+  auto other = f.store->CreateUserWithWorkspace({"b@example.com", "B", "hash"}, {"b", "B"}, f.clock.NowMillis());
+  REQUIRE(other.ok());
+  REQUIRE(f.store->SoftDeleteTenant(other->second.id, f.clock.NowMillis(), f.clock.NowMillis()).ok());
+  auto refused = b.RunOnce();
+  REQUIRE(refused.ok());
+  CHECK_FALSE(refused->held_lease);
+  CHECK(refused->workspaces_purged == 0);
+  CHECK(f.store->GetTenantSummary(other->second.id).ok());
+}

@@ -84,6 +84,7 @@ sample_pixels = 1000
 [jobs]
 interval_s = 5
 orphan_grace_s = 600
+delete_grace_days = 7
 
 [log]
 level = "debug"

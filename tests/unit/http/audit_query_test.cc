@@ -129,7 +129,7 @@ TEST_CASE("admin API: only operators get in; everyone else sees no such endpoint
   // auth.operator_mfa_required: an operator without TOTP is told to turn it on.
   auto no_totp = CheckOperator(&op, true, "GET", "/api/v1/admin/audit");
   REQUIRE_FALSE(no_totp.ok());
-  CHECK(no_totp.error().code == ErrorCode::kMfaRequired);
+  CHECK(no_totp.error().code == ErrorCode::kMfaSetupRequired);
   op.user.totp_enabled_at = 1'000;
   CHECK(CheckOperator(&op, true, "GET", "/api/v1/admin/audit").ok());
   // A non-operator is 404 whether or not MFA is required.
