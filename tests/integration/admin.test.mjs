@@ -238,9 +238,11 @@ describe('admin API', () => {
   });
 
   it('changes the plan; refuses bad plans and bodies', async () => {
-    const res = await op.patch(`${ADMIN}/${team.id}`, { plan: 'team_plus' });
+    const res = await op.patch(`${ADMIN}/${team.id}`, { plan: 'free' });
     assertStatus(res, 200);
-    assert.equal(res.json.tenant.plan, 'team_plus');
+    assert.equal(res.json.tenant.plan, 'free');
+    const unknown = assertError(await op.patch(`${ADMIN}/${team.id}`, { plan: 'team_plus' }), 400, 'invalid_argument');
+    assert.match(unknown.message, /unknown plan 'team_plus': the configured plans are free, pro, unlimited/);
     for (const body of [{}, { plan: '' }, { plan: 'UPPER' }, { plan: 5 }, { plan: 'pro', name: 'x' }]) {
       assertError(await op.patch(`${ADMIN}/${team.id}`, body), 400, 'invalid_argument', JSON.stringify(body));
     }
@@ -256,7 +258,7 @@ describe('admin API', () => {
     assert.equal(plan.actor_kind, 'operator');
     assert.equal(Number(plan.actor_id), op.user.id);
     assert.equal(plan.target, `tenant:${team.id}`);
-    assert.deepEqual(JSON.parse(plan.details), { plan: 'team_plus' });
+    assert.deepEqual(JSON.parse(plan.details), { plan: 'free' });
     assert.doesNotMatch(JSON.stringify(rows), /@example\.com/);
   });
 
