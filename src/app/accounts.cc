@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "app/audit.h"
 #include "app/text.h"
 #include "auth/password.h"
 #include "common/crypto.h"
@@ -147,6 +148,7 @@ Result<SignedIn> Accounts::SignUp(std::string_view email_raw, std::string_view p
     }
     PM_ASSIGN_OR_RETURN(NewSession session, StartSession(user.id));
     PM_ASSIGN_OR_RETURN(AccountView view, View(user));
+    Audit(s_, UserEvent(user.id, "auth.signup", "user:" + std::to_string(user.id.value)));
     log::Info("user signed up", {{"user_id", static_cast<long long>(user.id.value)},
                                  {"tenant_id", static_cast<long long>(created.value().second.id.value)}});
     return SignedIn{std::move(view), std::move(session)};
@@ -181,17 +183,32 @@ Result<SignedIn> Accounts::LogIn(std::string_view email_raw, std::string_view pa
   if (!user.ok()) {
     if (user.error().code != ErrorCode::kNotFound) return user.error();
     auth::VerifyDummyPassword(password);
+    // Never the e-mail address: the record stays pseudonymous.
+    AuditEvent e;
+    e.action = "auth.login_failed";
+    e.actor_kind = "anonymous";
+    e.details_json = R"({"reason":"unknown_account"})";
+    Audit(s_, e);
     return fail();
   }
-  if (!auth::VerifyPassword(password, user->password_hash)) return fail();
+  const std::string target = "user:" + std::to_string(user->id.value);
+  if (!auth::VerifyPassword(password, user->password_hash)) {
+    AuditEvent e = UserEvent(user->id, "auth.login_failed", target);
+    e.details_json = R"({"reason":"password"})";
+    Audit(s_, e);
+    return fail();
+  }
   PM_ASSIGN_OR_RETURN(NewSession session, StartSession(user->id));
   PM_ASSIGN_OR_RETURN(AccountView view, View(user.value()));
+  Audit(s_, UserEvent(user->id, "auth.login", target));
   return SignedIn{std::move(view), std::move(session)};
 }
 
 Status Accounts::LogOut(const Principal& principal) {
   if (principal.session_hash.empty()) return Status::Ok();
-  return s_.store->DeleteSession(principal.session_hash);
+  PM_RETURN_IF_ERROR(s_.store->DeleteSession(principal.session_hash));
+  Audit(s_, UserEvent(principal.user.id, "auth.logout", "user:" + std::to_string(principal.user.id.value)));
+  return Status::Ok();
 }
 
 Result<Principal> Accounts::Authenticate(std::string_view token) {

@@ -1,0 +1,97 @@
+// Account security (issue 5): audit of account events, sign-up modes, log out everywhere,
+// password change, log-in throttling per account and IP with backoff, password reset (outbox and
+// real SMTP), TOTP with recovery codes, and deleting one's account. Runs on both backend pairs.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import {
+  Client,
+  PASSWORD,
+  assertError,
+  assertStatus,
+  newUser,
+  rawFetch,
+  startServer,
+  uniqueEmail,
+} from './harness.mjs';
+
+// Runs one SELECT on the server's database behind its back and returns the rows as objects
+// (sqlite3 -json, or psql as the serving role with app.operator on, so the audit log is readable).
+function sqlRows(server, sql) {
+  const pgUrl = process.env.PM_TEST_SERVER_ENV_PALETTEMAKER_DATABASE_URL;
+  if (pgUrl && pgUrl.startsWith('postgres')) {
+    const out = execFileSync('psql', [pgUrl, '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c',
+      `SELECT set_config('app.operator', 'on', true); ` +
+      `SELECT coalesce(json_agg(x), '[]'::json) FROM (${sql}) x;`], { encoding: 'utf8' });
+    // The first line is set_config's "on"; the JSON may span several lines.
+    return JSON.parse(out.slice(out.indexOf('\n') + 1));
+  }
+  const out = execFileSync('sqlite3', ['-json', path.join(server.dataDir, 'palettemaker.db'), '.timeout 5000', sql],
+    { encoding: 'utf8' });
+  return out.trim() === '' ? [] : JSON.parse(out);
+}
+
+// Runs one statement (UPDATE, DELETE) on a global table behind the server's back.
+function sqlExec(server, sql) {
+  const pgUrl = process.env.PM_TEST_SERVER_ENV_PALETTEMAKER_DATABASE_URL;
+  if (pgUrl && pgUrl.startsWith('postgres')) {
+    execFileSync('psql', [pgUrl, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', sql], { stdio: 'pipe' });
+  } else {
+    execFileSync('sqlite3', [path.join(server.dataDir, 'palettemaker.db'), '.timeout 5000', sql], { stdio: 'pipe' });
+  }
+}
+
+function auditRows(server, where) {
+  return sqlRows(server, `SELECT id, tenant_id, actor_id, actor_kind, action, target, ip, details ` +
+    `FROM audit_log WHERE ${where} ORDER BY id`);
+}
+
+const jsonPost = (url, body, headers = {}) => rawFetch(url, {
+  method: 'POST',
+  headers: { 'Content-Type': 'application/json', ...headers },
+  body: typeof body === 'string' ? body : JSON.stringify(body),
+});
+
+describe('audit of account events', () => {
+  let server;
+  before(async () => {
+    server = await startServer();
+  });
+  after(async () => {
+    if (server) await server.stop();
+  });
+
+  it('sign-up, log-in, failed log-ins and log-out are recorded without e-mail addresses', async () => {
+    const user = await newUser(server.url);
+    const id = user.user.id;
+    const again = new Client(server.url);
+    assertStatus(await again.login({ email: user.email, password: PASSWORD }), 200);
+    assertError(await new Client(server.url).login({ email: user.email, password: 'wrong password' }), 401,
+      'unauthenticated');
+    const ghost = uniqueEmail('ghost');
+    const requestId = `ghost-${Date.now()}-${process.pid}`;
+    assertError(await jsonPost(`${server.url}/api/v1/auth/login`, { email: ghost, password: 'wrong password' },
+      { 'X-Request-Id': requestId }), 401, 'unauthenticated');
+    assertStatus(await again.post('/api/v1/auth/logout'), 204);
+
+    const mine = auditRows(server, `actor_id = ${Number(id)}`);
+    const actions = mine.map((r) => r.action);
+    assert.deepEqual(actions, ['auth.signup', 'auth.login', 'auth.login_failed', 'auth.logout']);
+    for (const r of mine) {
+      assert.equal(r.actor_kind, 'user');
+      assert.equal(r.target, `user:${id}`);
+      assert.equal(r.ip, '127.0.0.1');
+    }
+    assert.deepEqual(JSON.parse(mine[2].details), { reason: 'password' });
+    const anon = auditRows(server, `request_id = '${requestId}'`);
+    assert.equal(anon[0].action, 'auth.login_failed');
+    assert.equal(anon[0].actor_id, null);
+    assert.equal(anon.length, 1);
+    assert.equal(anon[0].actor_kind, 'anonymous');
+    assert.deepEqual(JSON.parse(anon[0].details), { reason: 'unknown_account' });
+    const all = JSON.stringify(sqlRows(server, 'SELECT * FROM audit_log'));
+    assert.ok(!all.includes('@example.com'), 'no e-mail address in the audit log');
+  });
+});
