@@ -80,8 +80,13 @@ Result<AccountView> Accounts::View(const store::User& user) {
 
 Result<SignedIn> Accounts::SignUp(std::string_view email_raw, std::string_view password,
                                   std::string_view name_raw, std::string_view invitation) {
-  if (s_.config->auth.signup == "closed" && invitation.empty()) {
-    return MakeError(ErrorCode::kPermissionDenied, "sign-up is closed on this server");
+  if (s_.config->auth.signup == "closed") {
+    return MakeError(ErrorCode::kPermissionDenied,
+                     "sign-up is closed on this server: accounts are created by an operator");
+  }
+  if (s_.config->auth.signup == "invite" && invitation.empty()) {
+    return MakeError(ErrorCode::kPermissionDenied,
+                     "sign-up on this server needs an invitation: ask a workspace admin to invite you");
   }
   PM_ASSIGN_OR_RETURN(std::string email, NormalizeEmail(email_raw));
   std::string invitation_hash;

@@ -33,10 +33,10 @@ class Accounts {
   explicit Accounts(Services services) : s_(services) {}
 
   // kInvalidArgument (bad e-mail/password/name), kAlreadyExists (e-mail taken),
-  // kPermissionDenied (sign-up closed). Creates the user, a personal workspace (owner) and a
-  // session. With an `invitation` token the new account also joins that workspace (the e-mail
-  // must be the invited one: kPermissionDenied; unknown/used/expired: kNotFound), also when
-  // sign-up is closed.
+  // kPermissionDenied (auth.signup "closed"; "invite" without an invitation). Creates the user, a
+  // personal workspace (owner) and a session. With an `invitation` token the new account also
+  // joins that workspace (the e-mail must be the invited one: kPermissionDenied;
+  // unknown/used/expired: kNotFound); that is the only way in when auth.signup is "invite".
   Result<SignedIn> SignUp(std::string_view email, std::string_view password, std::string_view name,
                           std::string_view invitation = {});
   // kUnauthenticated for an unknown e-mail or wrong password (same message, same time).

@@ -60,7 +60,7 @@ struct StorageConfig {
 };
 
 struct AuthConfig {
-  std::string signup = "open";  // open|closed
+  std::string signup = "open";  // open|invite|closed
   int session_ttl_hours = 720;  // 30 days
   int min_password_length = 8;
   int login_max_failures = 10;  // failed log-ins per e-mail per window before 429

@@ -105,8 +105,9 @@ const KeySpec kKeys[] = {
      "AWS_SECRET_ACCESS_KEY", "S3: secret access key.", PM_FIELD(storage.s3_secret_access_key),
      nullptr},
 
-    {"auth.signup", KT::kEnum, "open", 0, 0, "open|closed", S::kPlain, nullptr,
-     "Who may sign up: open = anyone, closed = nobody (invitations and admins only).",
+    {"auth.signup", KT::kEnum, "open", 0, 0, "open|invite|closed", S::kPlain, nullptr,
+     "Who may sign up: open = anyone; invite = only with a pending invitation for that e-mail "
+     "address; closed = nobody through the API (accounts are created by an operator).",
      PM_FIELD(auth.signup), nullptr},
     {"auth.session_ttl_hours", KT::kInt, "720", 1, 87600, nullptr, S::kPlain, nullptr,
      "Hours a login session lasts.", PM_FIELD(auth.session_ttl_hours), nullptr},

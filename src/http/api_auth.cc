@@ -95,6 +95,12 @@ void AddHealthRoutes(Router& router, const ApiContext& api) {
 
 void AddAuthRoutes(Router& router, const ApiContext& api) {
   const config::Config& config = *api.config;
+  router.Add({"GET", "/api/v1/auth/options", Access::kPublic,
+              [&config](Call& call) -> Status {
+                SendJson(call.ex, 200, {{"signup", config.auth.signup}});
+                return Status::Ok();
+              },
+              "What the sign-in page needs to know: the sign-up mode (open, invite or closed)."});
   router.Add({"POST", "/api/v1/auth/signup", Access::kPublic,
               [api, &config](Call& call) -> Status {
                 PM_ASSIGN_OR_RETURN(Credentials c, ReadCredentials(call, config, true));

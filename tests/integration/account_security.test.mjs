@@ -11,8 +11,10 @@ import {
   PASSWORD,
   assertError,
   assertStatus,
+  makeTempDir,
   newUser,
   rawFetch,
+  removeTempDir,
   startServer,
   uniqueEmail,
 } from './harness.mjs';
@@ -93,5 +95,55 @@ describe('audit of account events', () => {
     assert.deepEqual(JSON.parse(anon[0].details), { reason: 'unknown_account' });
     const all = JSON.stringify(sqlRows(server, 'SELECT * FROM audit_log'));
     assert.ok(!all.includes('@example.com'), 'no e-mail address in the audit log');
+  });
+});
+
+describe('sign-up modes', () => {
+  // Two servers on one database: `open` makes the inviting owner, `invite` is under test.
+  let dir;
+  let open;
+  let invite;
+  before(async () => {
+    dir = await makeTempDir('pm-it-modes-');
+    open = await startServer({ env: { PALETTEMAKER_DATA_DIR: dir } });
+    invite = await startServer({ env: { PALETTEMAKER_DATA_DIR: dir, PALETTEMAKER_AUTH_SIGNUP: 'invite' } });
+  });
+  after(async () => {
+    if (invite) await invite.stop();
+    if (open) await open.stop();
+    if (dir) await removeTempDir(dir);
+  });
+
+  it('GET /api/v1/auth/options names the mode, without a session', async () => {
+    const a = await rawFetch(`${open.url}/api/v1/auth/options`);
+    assertStatus(a, 200);
+    assert.deepEqual(a.json, { signup: 'open' });
+    const b = await rawFetch(`${invite.url}/api/v1/auth/options`);
+    assert.deepEqual(b.json, { signup: 'invite' });
+  });
+
+  it('invite: no sign-up without an invitation; with one, only for the invited address', async () => {
+    const plain = await jsonPost(`${invite.url}/api/v1/auth/signup`, { email: uniqueEmail('nope'), password: PASSWORD });
+    assertError(plain, 403, 'permission_denied');
+    assert.match(plain.json.error.message, /invitation/);
+
+    const owner = await newUser(open.url);
+    const team = await owner.post('/api/v1/workspaces', { name: 'Invite Team' });
+    assertStatus(team, 201);
+    const slug = team.json.workspace.slug;
+    const email = uniqueEmail('invited');
+    const inv = await owner.post(`/api/v1/t/${slug}/invitations`, { email, role: 'editor' });
+    assertStatus(inv, 201);
+    const token = inv.json.invitation.token;
+
+    const other = await jsonPost(`${invite.url}/api/v1/auth/signup`,
+      { email: uniqueEmail('other'), password: PASSWORD, invitation: token });
+    assertError(other, 403, 'permission_denied');
+    const bogus = await jsonPost(`${invite.url}/api/v1/auth/signup`, { email, password: PASSWORD, invitation: 'x'.repeat(43) });
+    assertError(bogus, 404, 'not_found');
+
+    const joined = new Client(invite.url);
+    assertStatus(await joined.signup({ email, password: PASSWORD, invitation: token }), 201);
+    assert.ok(joined.workspaces.some((w) => w.slug === slug && w.role === 'editor'), JSON.stringify(joined.workspaces));
   });
 });
