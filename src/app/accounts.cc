@@ -216,6 +216,14 @@ Status Accounts::LogOut(const Principal& principal) {
   return Status::Ok();
 }
 
+Status Accounts::LogOutEverywhere(const Principal& principal) {
+  PM_ASSIGN_OR_RETURN(int ended, s_.store->DeleteUserSessions(principal.user.id, std::nullopt));
+  AuditEvent e = UserEvent(principal.user.id, "auth.logout_all", "user:" + std::to_string(principal.user.id.value));
+  e.details_json = "{\"sessions\":" + std::to_string(ended) + "}";
+  Audit(s_, e);
+  return Status::Ok();
+}
+
 Result<Principal> Accounts::Authenticate(std::string_view token) {
   // Tokens are 43 base64url characters; anything else cannot be ours.
   if (token.empty() || token.size() > 128) {

@@ -42,6 +42,8 @@ class Accounts {
   // kUnauthenticated for an unknown e-mail or wrong password (same message, same time).
   Result<SignedIn> LogIn(std::string_view email, std::string_view password);
   Status LogOut(const Principal& principal);
+  // Ends every session of the principal's user, this one included.
+  Status LogOutEverywhere(const Principal& principal);
 
   // kUnauthenticated when the token is unknown or expired.
   Result<Principal> Authenticate(std::string_view session_token);

@@ -127,6 +127,14 @@ void AddAuthRoutes(Router& router, const ApiContext& api) {
                 return Status::Ok();
               },
               "End the current session."});
+  router.Add({"POST", "/api/v1/auth/logout-all", Access::kUser,
+              [api, &config](Call& call) -> Status {
+                PM_RETURN_IF_ERROR(api.accounts->LogOutEverywhere(*call.principal));
+                ClearSessionCookies(call.ex, config);
+                call.ex.SetStatus(204);
+                return Status::Ok();
+              },
+              "End every session of the signed-in user, this one included."});
   router.Add({"GET", "/api/v1/me", Access::kUser,
               [api](Call& call) -> Status {
                 PM_ASSIGN_OR_RETURN(app::AccountView view, api.accounts->Me(*call.principal));

@@ -147,3 +147,38 @@ describe('sign-up modes', () => {
     assert.ok(joined.workspaces.some((w) => w.slug === slug && w.role === 'editor'), JSON.stringify(joined.workspaces));
   });
 });
+
+describe('log out everywhere', () => {
+  let server;
+  before(async () => {
+    server = await startServer();
+  });
+  after(async () => {
+    if (server) await server.stop();
+  });
+
+  it('ends every session of the user (this one too) and no one else\'s', async () => {
+    const a = await newUser(server.url);
+    const a2 = new Client(server.url);
+    assertStatus(await a2.login({ email: a.email, password: PASSWORD }), 200);
+    const b = await newUser(server.url);
+    const res = await a.post('/api/v1/auth/logout-all');
+    assertStatus(res, 204);
+    assert.ok(res.setCookies().some((c) => c.startsWith('pm_session=')), 'session cookie cleared');
+    // Replay the old cookies: both sessions are gone.
+    assertError(await a2.get('/api/v1/me'), 401, 'unauthenticated');
+    assertStatus(await b.get('/api/v1/me'), 200);
+    const rows = auditRows(server, `actor_id = ${Number(a.user.id)} AND action = 'auth.logout_all'`);
+    assert.equal(rows.length, 1);
+    assert.deepEqual(JSON.parse(rows[0].details), { sessions: 2 });
+  });
+
+  it('needs a session and the CSRF header', async () => {
+    assertError(await jsonPost(`${server.url}/api/v1/auth/logout-all`, {}), 401, 'unauthenticated');
+    const a = await newUser(server.url);
+    assertError(await a.post('/api/v1/auth/logout-all', undefined, { csrf: false }), 403, 'csrf_failed');
+    assertError(await a.post('/api/v1/auth/logout-all', undefined, { csrf: 'wrong' }), 403, 'csrf_failed');
+    assertStatus(await a.get('/api/v1/me'), 200);
+    assertError(await a.get('/api/v1/auth/logout-all'), 400, 'invalid_argument');
+  });
+});
