@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "app/audit.h"
+#include "app/login_throttle.h"
 #include "app/text.h"
 #include "auth/password.h"
 #include "common/crypto.h"
@@ -57,6 +58,16 @@ std::string SlugFromEmail(std::string_view email) {
   return slug;
 }
 
+Status Accounts::CheckNewPassword(std::string_view password, std::string_view field) const {
+  if (password.size() < static_cast<size_t>(s_.config->auth.min_password_length) ||
+      password.size() > kMaxPasswordBytes) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     std::string(field) + " must be " + std::to_string(s_.config->auth.min_password_length) +
+                         " to " + std::to_string(kMaxPasswordBytes) + " bytes long");
+  }
+  return Status::Ok();
+}
+
 Result<NewSession> Accounts::StartSession(UserId user) {
   NewSession out;
   out.token = RandomToken(32);
@@ -106,12 +117,7 @@ Result<SignedIn> Accounts::SignUp(std::string_view email_raw, std::string_view p
     }
     invitation_hash = inv->token_hash;
   }
-  if (password.size() < static_cast<size_t>(s_.config->auth.min_password_length) ||
-      password.size() > kMaxPasswordBytes) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "password must be " + std::to_string(s_.config->auth.min_password_length) +
-                         " to " + std::to_string(kMaxPasswordBytes) + " bytes long");
-  }
+  PM_RETURN_IF_ERROR(CheckNewPassword(password, "password"));
   std::string name;
   if (Trim(name_raw).empty()) {
     name = email.substr(0, email.find('@'));
@@ -167,21 +173,13 @@ Result<SignedIn> Accounts::LogIn(std::string_view email_raw, std::string_view pa
     auth::VerifyDummyPassword(password.substr(0, kMaxPasswordBytes));
     return InvalidCredentials();
   }
-  // Throttling: failed attempts per e-mail address in a fixed window, counted in the database
-  // so the limit holds across replicas. Unknown addresses are counted too (no account oracle).
-  const int64_t now = s_.clock->NowMillis();
-  const int64_t window_ms = int64_t{s_.config->auth.login_window_s} * 1000;
-  const int64_t window_start = now - now % window_ms;
-  const std::string counter = "login:" + email.value();
-  PM_ASSIGN_OR_RETURN(int64_t failures, s_.store->GetCounter(counter, window_start));
-  if (failures >= s_.config->auth.login_max_failures) {
-    Error e = MakeError(ErrorCode::kRateLimited, "too many failed log-ins for this e-mail address; try again later");
-    e.retry_after_s = (window_start + window_ms - now + 999) / 1000;
-    return e;
-  }
+  // Throttling per e-mail address and client IP (app/login_throttle.h). Unknown addresses are
+  // counted too (no account oracle).
+  LoginThrottle throttle(s_);
+  const std::string& ip = CurrentRequest().ip;
+  PM_RETURN_IF_ERROR(throttle.Check(email.value(), ip));
   auto fail = [&]() -> Error {
-    auto counted = s_.store->IncrementCounter(counter, window_start, window_start + window_ms);
-    if (!counted.ok()) log::Warn("could not count a failed log-in", {{"error", counted.error().message}});
+    throttle.RecordFailure(email.value(), ip);
     return InvalidCredentials();
   };
   auto user = s_.store->FindUserByEmail(email.value());

@@ -52,6 +52,13 @@ class Accounts {
 
   Result<AccountView> Me(const Principal& principal);
 
+  // --- Account security (account_security.cc) ---
+  // Needs the current password (wrong: kPermissionDenied, counted as a failed log-in by the
+  // throttle, so kRateLimited once locked); the new one is checked like at sign-up
+  // (kInvalidArgument). Every other session of the user ends; this one stays.
+  Status ChangePassword(const Principal& principal, std::string_view current_password,
+                        std::string_view new_password);
+
   // The tenant gate: kNotFound unless the workspace exists and the principal is a member.
   Result<TenantContext> EnterWorkspace(const Principal& principal, std::string_view slug);
 
@@ -68,6 +75,8 @@ class Accounts {
 
  private:
   Result<NewSession> StartSession(UserId user);
+  // kInvalidArgument naming `field` unless auth.min_password_length..1024 bytes.
+  Status CheckNewPassword(std::string_view password, std::string_view field) const;
   Result<AccountView> View(const store::User& user);
 
   Services s_;

@@ -31,6 +31,7 @@ struct ServerConfig {
   int drain_timeout_s = 30;  // then in-flight requests get this long before the process exits
   std::string replica_name;  // X-Palettemaker-Replica header; empty = the host name
   std::string public_url;    // links in e-mails and the setup link; empty = http://<listen>
+  int trusted_proxy_hops = 0;  // > 0: the client IP is that many hops from the right of X-Forwarded-For
   bool operator==(const ServerConfig&) const = default;
 };
 
@@ -66,6 +67,8 @@ struct AuthConfig {
   int login_max_failures = 10;  // failed log-ins per e-mail per window before 429
   int login_window_s = 900;
   bool operator_mfa_required = false;  // operators need TOTP enabled for the admin API
+  int login_ip_max_failures = 50;  // failed log-ins per client IP per window before 429
+  int reset_ttl_minutes = 60;      // password reset links expire after this long
   bool operator==(const AuthConfig&) const = default;
 };
 

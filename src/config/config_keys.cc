@@ -57,6 +57,11 @@ const KeySpec kKeys[] = {
      "The URL people reach this service at (https://palettes.example.com), for links in e-mails "
      "and the operator setup link; empty = http://<server.listen>.",
      PM_FIELD(server.public_url), CheckHttpUrl},
+    {"server.trusted_proxy_hops", KT::kInt, "0", 0, 10, nullptr, S::kPlain, nullptr,
+     "Reverse proxies in front of the server that append to X-Forwarded-For; > 0 takes the client "
+     "IP (audit log, per-IP log-in throttling) that many entries from the right of that header. "
+     "0 = the peer address; never set it higher than the proxies you run, or clients can forge it.",
+     PM_FIELD(server.trusted_proxy_hops), nullptr},
 
     {"data.dir", KT::kString, "./data", 0, 0, nullptr, S::kPlain, nullptr,
      "Data directory; the default database and object store live under it.", PM_FIELD(data.dir),
@@ -122,6 +127,14 @@ const KeySpec kKeys[] = {
     {"auth.operator_mfa_required", KT::kBool, "false", 0, 0, nullptr, S::kPlain, nullptr,
      "Operators must have TOTP two-factor authentication enabled to use the admin API.",
      PM_FIELD(auth.operator_mfa_required), nullptr},
+    {"auth.login_ip_max_failures", KT::kInt, "50", 1, 1000000, nullptr, S::kPlain, nullptr,
+     "Failed log-ins from one client IP per window; past it log-in answers 429. Each time an "
+     "e-mail address or IP is locked again (within a 7-day window) the lock lasts twice as long "
+     "(at most 24 h).",
+     PM_FIELD(auth.login_ip_max_failures), nullptr},
+    {"auth.reset_ttl_minutes", KT::kInt, "60", 1, 10080, nullptr, S::kPlain, nullptr,
+     "Minutes a password reset link stays valid (single use).", PM_FIELD(auth.reset_ttl_minutes),
+     nullptr},
 
     {"limits.upload_max_bytes", KT::kInt64, "26214400", 1, 4 * kGiB, nullptr, S::kPlain, nullptr,
      "Largest accepted image upload, in bytes.", PM_FIELD(limits.upload_max_bytes), nullptr},

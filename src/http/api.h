@@ -22,6 +22,10 @@ struct ApiContext {
 
 void AddHealthRoutes(Router& router, const ApiContext& api);
 void AddAuthRoutes(Router& router, const ApiContext& api);
+// /api/v1/me/password, /api/v1/me/mfa/..., DELETE /api/v1/me, password reset (api_account.cc).
+void AddAccountSecurityRoutes(Router& router, const ApiContext& api);
+// Expires pm_session and pm_csrf (api_auth.cc).
+void ClearSessionCookies(Exchange& ex, const config::Config& config);
 void AddPaletteRoutes(Router& router, const ApiContext& api);
 void AddWorkspaceRoutes(Router& router, const ApiContext& api);
 // Every route the server serves, in order (the server and the route-table tests use this).

@@ -35,11 +35,6 @@ void SetSessionCookies(Exchange& ex, const config::Config& config, const app::Ne
   ex.AddCookie({"pm_csrf", s.csrf_token, max_age, /*http_only=*/false, secure});
 }
 
-void ClearSessionCookies(Exchange& ex, const config::Config& config) {
-  bool secure = SecureCookies(config, ex);
-  ex.AddCookie({"pm_session", "", 0, true, secure});
-  ex.AddCookie({"pm_csrf", "", 0, false, secure});
-}
 
 struct Credentials {
   std::string email;
@@ -70,6 +65,12 @@ Result<Credentials> ReadCredentials(Call& call, const config::Config& config, bo
 }
 
 }  // namespace
+
+void ClearSessionCookies(Exchange& ex, const config::Config& config) {
+  bool secure = SecureCookies(config, ex);
+  ex.AddCookie({"pm_session", "", 0, true, secure});
+  ex.AddCookie({"pm_csrf", "", 0, false, secure});
+}
 
 void AddHealthRoutes(Router& router, const ApiContext& api) {
   router.Add({"GET", "/healthz", Access::kPublic,
@@ -147,6 +148,7 @@ void AddAuthRoutes(Router& router, const ApiContext& api) {
 void AddAllRoutes(Router& router, const ApiContext& api) {
   AddHealthRoutes(router, api);
   AddAuthRoutes(router, api);
+  AddAccountSecurityRoutes(router, api);
   AddWorkspaceRoutes(router, api);
   AddPaletteRoutes(router, api);
 }

@@ -196,6 +196,10 @@ class Store {
                                 std::string_view error) = 0;
   // Newest first; limit 1..1000.
   virtual Result<std::vector<OutboxMessage>> ListOutbox(int limit) = 0;
+  // Log-in throttling locks, kept in the counters table (no table of their own): `key`'s row of
+  // window 0 holds the time (Unix ms) the key is locked until as its count, and expires then.
+  // A lock is never shortened by a later, shorter one. Read it with GetCounter(key, 0).
+  virtual Status LockCounterKey(std::string_view key, int64_t until) = 0;
   // Erasure: deletes the user row; their sessions, memberships, API tokens, recovery codes and
   // password resets go with it (ON DELETE CASCADE); palettes and invitations they made keep
   // existing with created_by / invited_by NULL. Workspaces are the caller's to purge first.

@@ -182,3 +182,115 @@ describe('log out everywhere', () => {
     assertError(await a.get('/api/v1/auth/logout-all'), 400, 'invalid_argument');
   });
 });
+
+describe('password change', () => {
+  let server;
+  before(async () => {
+    server = await startServer({ env: { PALETTEMAKER_AUTH_LOGIN_MAX_FAILURES: '3' } });
+  });
+  after(async () => {
+    if (server) await server.stop();
+  });
+
+  it('needs the current password; keeps this session, ends the others', async () => {
+    const a = await newUser(server.url);
+    const other = new Client(server.url);
+    assertStatus(await other.login({ email: a.email, password: PASSWORD }), 200);
+    const next = 'a brand new passphrase';
+    const res = await a.post('/api/v1/me/password', { current_password: PASSWORD, new_password: next });
+    assertStatus(res, 204);
+    assertStatus(await a.get('/api/v1/me'), 200);
+    assertError(await other.get('/api/v1/me'), 401, 'unauthenticated');
+    assertError(await new Client(server.url).login({ email: a.email, password: PASSWORD }), 401, 'unauthenticated');
+    assertStatus(await new Client(server.url).login({ email: a.email, password: next }), 200);
+    const rows = auditRows(server, `actor_id = ${Number(a.user.id)} AND action = 'auth.password_changed'`);
+    assert.equal(rows.length, 1);
+  });
+
+  it('a wrong current password is 403 and counts as a failed log-in', async () => {
+    const a = await newUser(server.url);
+    for (let i = 0; i < 3; i++) {
+      const res = await a.post('/api/v1/me/password', { current_password: 'not my password', new_password: 'whatever 12345' });
+      assertError(res, 403, 'permission_denied', `attempt ${i + 1}`);
+    }
+    const locked = await a.post('/api/v1/me/password', { current_password: PASSWORD, new_password: 'whatever 12345' });
+    assertError(locked, 429, 'rate_limited');
+    assert.ok(Number(locked.headers.get('retry-after')) > 0);
+    assertError(await new Client(server.url).login({ email: a.email, password: PASSWORD }), 429, 'rate_limited');
+    // The password did not change and the session still works.
+    assertStatus(await a.get('/api/v1/me'), 200);
+  });
+
+  it('refuses bad input without changing anything', async () => {
+    const a = await newUser(server.url);
+    const cases = [
+      ['{"current_password":', 'malformed JSON'],
+      [JSON.stringify({ current_password: PASSWORD }), 'missing new_password'],
+      [JSON.stringify({ new_password: 'long enough 123' }), 'missing current_password'],
+      [JSON.stringify({ current_password: PASSWORD, new_password: 12345678 }), 'wrong type'],
+      [JSON.stringify({ current_password: PASSWORD, new_password: 'long enough 123', extra: 1 }), 'unknown field'],
+      [JSON.stringify({ current_password: PASSWORD, new_password: 'short' }), 'too short'],
+      [JSON.stringify([PASSWORD]), 'not an object'],
+    ];
+    for (const [body, what] of cases) {
+      const res = await a.request('POST', '/api/v1/me/password', { body, headers: { 'Content-Type': 'application/json' } });
+      assertError(res, 400, 'invalid_argument', what);
+    }
+    assertError(await jsonPost(`${server.url}/api/v1/me/password`, { current_password: PASSWORD, new_password: 'long enough 123' }),
+      401, 'unauthenticated');
+    assertError(await a.post('/api/v1/me/password', { current_password: PASSWORD, new_password: 'long enough 123' }, { csrf: false }),
+      403, 'csrf_failed');
+    assertStatus(await new Client(server.url).login({ email: a.email, password: PASSWORD }), 200);
+  });
+});
+
+describe('log-in throttling per IP, behind a trusted proxy', () => {
+  let server;
+  before(async () => {
+    server = await startServer({
+      env: {
+        PALETTEMAKER_SERVER_TRUSTED_PROXY_HOPS: '1',
+        PALETTEMAKER_AUTH_LOGIN_IP_MAX_FAILURES: '3',
+        PALETTEMAKER_AUTH_LOGIN_MAX_FAILURES: '100',
+        PALETTEMAKER_AUTH_LOGIN_WINDOW_S: '600',
+      },
+    });
+  });
+  after(async () => {
+    if (server) await server.stop();
+  });
+
+  const login = (ip, email, password) =>
+    jsonPost(`${server.url}/api/v1/auth/login`, { email, password }, { 'X-Forwarded-For': ip });
+
+  it('locks an IP after its failures, whichever e-mails; other IPs are unaffected', async () => {
+    const victim = await newUser(server.url);
+    // The client's own X-Forwarded-For entries are ignored: only the proxy's (rightmost) counts.
+    for (let i = 0; i < 3; i++) {
+      assertError(await login(`10.9.9.${i}, 198.51.100.1`, uniqueEmail('spray'), 'wrong password'), 401, 'unauthenticated');
+    }
+    const blocked = await login('198.51.100.1', victim.email, PASSWORD);
+    assertError(blocked, 429, 'rate_limited');
+    const retry = Number(blocked.headers.get('retry-after'));
+    assert.ok(retry > 0 && retry <= 600, `Retry-After ${blocked.headers.get('retry-after')}`);
+    assertStatus(await login('198.51.100.2', victim.email, PASSWORD), 200);
+    const rows = auditRows(server, `action = 'auth.login' AND actor_id = ${Number(victim.user.id)}`);
+    assert.equal(rows[rows.length - 1].ip, '198.51.100.2', 'the audit log records the forwarded client IP');
+  });
+
+  it('answers the same for known and unknown e-mails, also once locked', async () => {
+    const known = await newUser(server.url);
+    const unknown = uniqueEmail('nobody');
+    const a = await login('198.51.100.7', known.email, 'wrong password');
+    const b = await login('198.51.100.7', unknown, 'wrong password');
+    assert.equal(a.status, 401);
+    assert.equal(b.status, 401);
+    assert.equal(a.json.error.message, b.json.error.message);
+    await login('198.51.100.7', unknown, 'wrong password');
+    const c = await login('198.51.100.7', known.email, PASSWORD);
+    const d = await login('198.51.100.7', unknown, PASSWORD);
+    assertError(c, 429, 'rate_limited');
+    assertError(d, 429, 'rate_limited');
+    assert.equal(c.json.error.message, d.json.error.message);
+  });
+});

@@ -260,6 +260,18 @@ Result<std::vector<OutboxMessage>> PostgresStore::ListOutbox(int limit) {
   return out;
 }
 
+Status PostgresStore::LockCounterKey(std::string_view key, int64_t until) {
+  return Run("LockCounterKey", GlobalWrite(), [&](Connection& c) -> Status {
+    PM_RETURN_IF_ERROR(c.ExecPrepared(
+        "pm_sec_counter_lock",
+        "INSERT INTO counters (key, window_start, count, expires_at) VALUES ($1, 0, $2, $2) "
+        "ON CONFLICT (key, window_start) DO UPDATE SET count = GREATEST(counters.count, excluded.count), "
+        "expires_at = GREATEST(counters.expires_at, excluded.expires_at)",
+        Params().Add(key).Add(until)));
+    return Status::Ok();
+  });
+}
+
 Status PostgresStore::DeleteUser(UserId user) {
   return Run("DeleteUser", GlobalWrite(), [&](Connection& c) -> Status {
     PM_ASSIGN_OR_RETURN(Rows r, c.ExecPrepared("pm_sec_user_delete", "DELETE FROM users WHERE id = $1",

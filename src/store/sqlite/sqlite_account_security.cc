@@ -274,6 +274,20 @@ Result<std::vector<OutboxMessage>> SqliteStore::ListOutbox(int limit) {
   });
 }
 
+Status SqliteStore::LockCounterKey(std::string_view key, int64_t until) {
+  std::lock_guard<std::mutex> lock(writer_mu_);
+  return Guarded("LockCounterKey", [&]() -> Status {
+    Stmt s(*writer_,
+           "INSERT INTO counters (key, window_start, count, expires_at) VALUES (?1, 0, ?2, ?2) "
+           "ON CONFLICT (key, window_start) DO UPDATE SET count = MAX(counters.count, excluded.count), "
+           "expires_at = MAX(counters.expires_at, excluded.expires_at)");
+    s.Bind(1, key);
+    s.Bind(2, until);
+    s.Exec();
+    return Status::Ok();
+  });
+}
+
 Status SqliteStore::DeleteUser(UserId user) {
   std::lock_guard<std::mutex> lock(writer_mu_);
   return Guarded("DeleteUser", [&]() -> Status {

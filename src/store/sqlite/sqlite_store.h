@@ -118,6 +118,7 @@ class SqliteStore final : public Store {
   Result<OutboxMessage> AppendOutbox(const OutboxMessage& message) override;
   Status MarkOutboxSent(int64_t id, std::optional<int64_t> sent_at, std::string_view error) override;
   Result<std::vector<OutboxMessage>> ListOutbox(int limit) override;
+  Status LockCounterKey(std::string_view key, int64_t until) override;
   Status DeleteUser(UserId user) override;
 
   // Plans and metering (*_plans.cc).

@@ -39,6 +39,7 @@ drain_grace_s = 9
 drain_timeout_s = 45
 replica_name = "replica-7"
 public_url = "https://palettes.example.com"
+trusted_proxy_hops = 2
 
 [data]
 dir = "/var/lib/palettemaker"
@@ -66,6 +67,8 @@ min_password_length = 12
 login_max_failures = 3
 login_window_s = 60
 operator_mfa_required = true
+login_ip_max_failures = 7
+reset_ttl_minutes = 15
 
 [limits]
 upload_max_bytes = 4294967296

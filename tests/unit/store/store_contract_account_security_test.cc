@@ -146,6 +146,20 @@ STORE_CONTRACT("account security: outbox append, mark, list newest first", "[sto
   CHECK(store->ListOutbox(0).error().code == ErrorCode::kInvalidArgument);
 }
 
+STORE_CONTRACT("account security: counter-key locks only ever get longer, and expire", "[store][account_security]") {
+  auto store = OpenMigrated(harness);
+  CHECK(*store->GetCounter("lock:a", 0) == 0);
+  REQUIRE(store->LockCounterKey("lock:a", 5'000).ok());
+  CHECK(*store->GetCounter("lock:a", 0) == 5'000);
+  REQUIRE(store->LockCounterKey("lock:a", 3'000).ok());
+  CHECK(*store->GetCounter("lock:a", 0) == 5'000);
+  REQUIRE(store->LockCounterKey("lock:a", 9'000).ok());
+  CHECK(*store->GetCounter("lock:a", 0) == 9'000);
+  CHECK(*store->GetCounter("lock:b", 0) == 0);
+  REQUIRE(store->DeleteExpiredCounters(9'000).ok());
+  CHECK(*store->GetCounter("lock:a", 0) == 0);
+}
+
 STORE_CONTRACT("account security: DeleteUser removes the user and what hangs off them, nothing else",
                "[store][account_security]") {
   auto store = OpenMigrated(harness);

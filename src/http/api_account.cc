@@ -1,0 +1,38 @@
+// Account security endpoints: password change, password reset, TOTP, deleting one's account.
+#include "app/accounts.h"
+#include "http/api.h"
+#include "http/json_io.h"
+
+namespace pm::http {
+namespace {
+
+// Reads a JSON object with exactly these string fields allowed; `required` must be present.
+Result<nlohmann::json> ReadBody(Call& call, const config::Config& config,
+                                std::initializer_list<const char*> allowed) {
+  PM_ASSIGN_OR_RETURN(auto body, ReadJsonObject(call.ex, config.server.max_json_bytes));
+  PM_RETURN_IF_ERROR(RejectUnknownFields(body, allowed));
+  return body;
+}
+
+Result<std::string> Required(const nlohmann::json& body, const char* key) {
+  PM_ASSIGN_OR_RETURN(auto v, StringField(body, key, true));
+  return v.value_or(std::string());
+}
+
+}  // namespace
+
+void AddAccountSecurityRoutes(Router& router, const ApiContext& api) {
+  const config::Config& config = *api.config;
+  router.Add({"POST", "/api/v1/me/password", Access::kUser,
+              [api, &config](Call& call) -> Status {
+                PM_ASSIGN_OR_RETURN(auto body, ReadBody(call, config, {"current_password", "new_password"}));
+                PM_ASSIGN_OR_RETURN(std::string current, Required(body, "current_password"));
+                PM_ASSIGN_OR_RETURN(std::string next, Required(body, "new_password"));
+                PM_RETURN_IF_ERROR(api.accounts->ChangePassword(*call.principal, current, next));
+                call.ex.SetStatus(204);
+                return Status::Ok();
+              },
+              "Change the password (the current one is required); every other session ends."});
+}
+
+}  // namespace pm::http
