@@ -2,6 +2,8 @@
 // accounts.h; sign-up, log-in and sessions are in accounts.cc).
 #include "app/accounts.h"
 #include "app/audit.h"
+#include "app/background.h"
+#include "app/mailer.h"
 #include "app/login_throttle.h"
 #include "auth/password.h"
 #include "common/crypto.h"
@@ -30,6 +32,76 @@ Status Accounts::ChangePassword(const Principal& principal, std::string_view cur
   PM_ASSIGN_OR_RETURN(std::string hash, auth::HashPassword(new_password));
   PM_RETURN_IF_ERROR(s_.store->SetPasswordHash(principal.user.id, hash, principal.session_hash));
   Audit(s_, UserEvent(principal.user.id, "auth.password_changed", UserTarget(principal.user.id)));
+  return Status::Ok();
+}
+
+Status Accounts::RequestPasswordReset(std::string_view email_raw) {
+  PM_ASSIGN_OR_RETURN(std::string email, NormalizeEmail(email_raw));
+  // Limits on requests (not only failures): each one may send an e-mail.
+  const int64_t now = s_.clock->NowMillis();
+  const int64_t window_ms = int64_t{s_.config->auth.login_window_s} * 1000;
+  const int64_t window_start = now - now % window_ms;
+  const std::string& ip = CurrentRequest().ip;
+  struct Key {
+    std::string name;
+    int max;
+  };
+  std::vector<Key> keys = {{"reset:" + email, s_.config->auth.login_max_failures}};
+  if (!ip.empty()) keys.push_back({"reset-ip:" + ip, s_.config->auth.login_ip_max_failures});
+  for (const Key& k : keys) {
+    PM_ASSIGN_OR_RETURN(int64_t n, s_.store->IncrementCounter(k.name, window_start, window_start + window_ms));
+    if (n > k.max) {
+      Error e = MakeError(ErrorCode::kRateLimited, "too many password reset requests; try again later");
+      e.retry_after_s = (window_start + window_ms - now + 999) / 1000;
+      return e;
+    }
+  }
+  RequestMeta meta = CurrentRequest();
+  background_->Post([this, email, meta] {
+    ScopedRequest scoped(meta);  // the audit record names the request that asked
+    Status st = IssuePasswordReset(email);
+    if (!st.ok()) log::Error("password reset not issued", {{"error", st.error().message}});
+  });
+  return Status::Ok();
+}
+
+Status Accounts::IssuePasswordReset(const std::string& email) {
+  auto user = s_.store->FindUserByEmail(email);
+  if (!user.ok()) {
+    if (user.error().code == ErrorCode::kNotFound) return Status::Ok();
+    return user.error();
+  }
+  const int64_t now = s_.clock->NowMillis();
+  const int64_t ttl_ms = int64_t{s_.config->auth.reset_ttl_minutes} * 60 * 1000;
+  std::string token = RandomToken(32);
+  PM_RETURN_IF_ERROR(s_.store->CreatePasswordReset(user->id, Sha256Hex(token), now, now + ttl_ms));
+  std::string link = s_.config->PublicUrl() + "/reset?token=" + token;
+  std::string body =
+      "Someone (hopefully you) asked to reset the password of your Palette Maker account.\n\n"
+      "Choose a new password here:\n\n  " + link + "\n\n"
+      "The link works once and expires in " + std::to_string(s_.config->auth.reset_ttl_minutes) +
+      " minutes. If you did not ask for this, ignore this e-mail: your password stays as it is.\n";
+  Mailer mailer(s_);
+  PM_ASSIGN_OR_RETURN(store::OutboxMessage sent, mailer.Send(email, "Reset your Palette Maker password", body));
+  AuditEvent e = UserEvent(user->id, "auth.password_reset_requested", UserTarget(user->id));
+  e.details_json = "{\"outbox_id\":" + std::to_string(sent.id) + "}";
+  Audit(s_, e);
+  return Status::Ok();
+}
+
+Status Accounts::ConfirmPasswordReset(std::string_view token, std::string_view new_password) {
+  PM_RETURN_IF_ERROR(CheckNewPassword(new_password, "new_password"));
+  auto invalid = [] {
+    return MakeError(ErrorCode::kInvalidArgument, "this reset link is invalid or has expired; ask for a new one");
+  };
+  if (token.empty() || token.size() > 128) return invalid();
+  PM_ASSIGN_OR_RETURN(std::string hash, auth::HashPassword(new_password));
+  auto user = s_.store->ConsumePasswordReset(Sha256Hex(token), hash, s_.clock->NowMillis());
+  if (!user.ok()) {
+    if (user.error().code == ErrorCode::kNotFound) return invalid();
+    return user.error();
+  }
+  Audit(s_, UserEvent(user.value(), "auth.password_reset", UserTarget(user.value())));
   return Status::Ok();
 }
 

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "app/audit.h"
+#include "app/background.h"
 #include "app/login_throttle.h"
 #include "app/text.h"
 #include "auth/password.h"
@@ -24,6 +25,13 @@ Error InvalidCredentials() {
 }
 
 }  // namespace
+
+Accounts::Accounts(Services services) : s_(services), background_(std::make_unique<BackgroundQueue>()) {}
+
+// Runs the queued background work (reset e-mails) before the services go away.
+Accounts::~Accounts() = default;
+
+void Accounts::DrainBackgroundForTest() { background_->DrainForTest(); }
 
 Result<std::string> NormalizeEmail(std::string_view raw) {
   std::string email = Trim(raw);

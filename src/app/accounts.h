@@ -2,6 +2,7 @@
 // Thread-safe (stateless beyond Services). No HTTP types: tokens go in and out as strings.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,9 +29,14 @@ struct SignedIn {
   NewSession session;
 };
 
+class BackgroundQueue;
+
 class Accounts {
  public:
-  explicit Accounts(Services services) : s_(services) {}
+  explicit Accounts(Services services);
+  ~Accounts();
+  Accounts(const Accounts&) = delete;
+  Accounts& operator=(const Accounts&) = delete;
 
   // kInvalidArgument (bad e-mail/password/name), kAlreadyExists (e-mail taken),
   // kPermissionDenied (auth.signup "closed"; "invite" without an invitation). Creates the user, a
@@ -59,6 +65,23 @@ class Accounts {
   Status ChangePassword(const Principal& principal, std::string_view current_password,
                         std::string_view new_password);
 
+  // Password reset, step 1. Ok for any well-formed e-mail address, known or not (no account
+  // oracle); kInvalidArgument for a malformed one; kRateLimited past auth.login_max_failures
+  // requests per address or auth.login_ip_max_failures per client IP in auth.login_window_s.
+  // The token and the e-mail are made in the background (IssuePasswordReset), so the answer
+  // takes the same time either way.
+  Status RequestPasswordReset(std::string_view email);
+  // The background half: for an existing account a single-use token, valid
+  // auth.reset_ttl_minutes, stored as SHA-256, and an e-mail (app/mailer.h) with the link
+  // {PublicUrl()}/reset?token=...; nothing for an unknown address.
+  Status IssuePasswordReset(const std::string& normalized_email);
+  // Step 2: sets the password of the token's own account, uses the token up and ends every
+  // session of that account. kInvalidArgument for a bad new password, and (one message) for an
+  // unknown, used or expired token.
+  Status ConfirmPasswordReset(std::string_view token, std::string_view new_password);
+  // Waits until background work posted so far is done.
+  void DrainBackgroundForTest();
+
   // The tenant gate: kNotFound unless the workspace exists and the principal is a member.
   Result<TenantContext> EnterWorkspace(const Principal& principal, std::string_view slug);
 
@@ -80,6 +103,7 @@ class Accounts {
   Result<AccountView> View(const store::User& user);
 
   Services s_;
+  std::unique_ptr<BackgroundQueue> background_;
 };
 
 // Exposed for tests.

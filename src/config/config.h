@@ -72,6 +72,16 @@ struct AuthConfig {
   bool operator==(const AuthConfig&) const = default;
 };
 
+// Outgoing e-mail (password resets). Every message also lands in the outbox table.
+struct MailConfig {
+  std::string smtp_url;            // smtp://host:port or smtps://host:port; empty = log + outbox only
+  std::string from = "palettemaker@localhost";  // envelope and From: address
+  std::string username;            // SMTP AUTH; empty = none
+  std::string password;            // secret
+  bool starttls = true;            // smtp://: require STARTTLS
+  bool operator==(const MailConfig&) const = default;
+};
+
 struct LimitsConfig {
   int64_t upload_max_bytes = 25 * 1024 * 1024;
   int image_max_width = 20000;
@@ -105,6 +115,7 @@ struct Config {
   DatabaseConfig database;
   StorageConfig storage;
   AuthConfig auth;
+  MailConfig mail;
   LimitsConfig limits;
   PaletteConfig palette;
   JobsConfig jobs;

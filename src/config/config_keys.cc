@@ -136,6 +136,32 @@ const KeySpec kKeys[] = {
      "Minutes a password reset link stays valid (single use).", PM_FIELD(auth.reset_ttl_minutes),
      nullptr},
 
+    {"mail.smtp_url", KT::kString, "", 0, 0, nullptr, S::kPlain, nullptr,
+     "SMTP server for e-mail (password reset links): smtp://host:port or smtps://host:port; "
+     "empty = messages are only written to the log and the outbox (`palettemaker outbox`).",
+     PM_FIELD(mail.smtp_url), [](std::string_view v) -> std::string {
+       if (v.empty()) return {};
+       bool smtp = v.substr(0, 7) == "smtp://" && v.size() > 7;
+       bool smtps = v.substr(0, 8) == "smtps://" && v.size() > 8;
+       if (!smtp && !smtps) return "must be empty or an smtp:// or smtps:// URL";
+       return {};
+     }},
+    {"mail.from", KT::kString, "palettemaker@localhost", 0, 0, nullptr, S::kPlain, nullptr,
+     "Sender address of e-mail (envelope and From:).", PM_FIELD(mail.from),
+     [](std::string_view v) -> std::string {
+       if (v.find('@') == std::string_view::npos || v.find_first_of("<>\r\n\", ") != std::string_view::npos) {
+         return "must be a plain e-mail address like palettes@example.com";
+       }
+       return {};
+     }},
+    {"mail.username", KT::kString, "", 0, 0, nullptr, S::kPlain, nullptr,
+     "SMTP user name; empty = no authentication.", PM_FIELD(mail.username), nullptr},
+    {"mail.password", KT::kString, "", 0, 0, nullptr, S::kSecret, nullptr, "SMTP password.",
+     PM_FIELD(mail.password), nullptr},
+    {"mail.starttls", KT::kBool, "true", 0, 0, nullptr, S::kPlain, nullptr,
+     "With smtp://: require STARTTLS (smtps:// is TLS from the start).", PM_FIELD(mail.starttls),
+     nullptr},
+
     {"limits.upload_max_bytes", KT::kInt64, "26214400", 1, 4 * kGiB, nullptr, S::kPlain, nullptr,
      "Largest accepted image upload, in bytes.", PM_FIELD(limits.upload_max_bytes), nullptr},
     {"limits.image_max_width", KT::kInt, "20000", 1, 100000, nullptr, S::kPlain, nullptr,

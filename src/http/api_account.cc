@@ -33,6 +33,28 @@ void AddAccountSecurityRoutes(Router& router, const ApiContext& api) {
                 return Status::Ok();
               },
               "Change the password (the current one is required); every other session ends."});
+  router.Add({"POST", "/api/v1/auth/password-reset", Access::kPublic,
+              [api, &config](Call& call) -> Status {
+                PM_ASSIGN_OR_RETURN(auto body, ReadBody(call, config, {"email"}));
+                PM_ASSIGN_OR_RETURN(std::string email, Required(body, "email"));
+                PM_RETURN_IF_ERROR(api.accounts->RequestPasswordReset(email));
+                // The same answer whether or not the account exists.
+                SendJson(call.ex, 202,
+                         {{"status", "accepted"},
+                          {"message", "if an account with this e-mail address exists, a reset link is on its way"}});
+                return Status::Ok();
+              },
+              "Ask for a password reset link by e-mail (same answer whether or not the account exists)."});
+  router.Add({"POST", "/api/v1/auth/password-reset/confirm", Access::kPublic,
+              [api, &config](Call& call) -> Status {
+                PM_ASSIGN_OR_RETURN(auto body, ReadBody(call, config, {"token", "new_password"}));
+                PM_ASSIGN_OR_RETURN(std::string token, Required(body, "token"));
+                PM_ASSIGN_OR_RETURN(std::string next, Required(body, "new_password"));
+                PM_RETURN_IF_ERROR(api.accounts->ConfirmPasswordReset(token, next));
+                call.ex.SetStatus(204);
+                return Status::Ok();
+              },
+              "Set a new password with a reset token; every session of that account ends."});
 }
 
 }  // namespace pm::http

@@ -149,6 +149,7 @@ void AddAllRoutes(Router& router, const ApiContext& api) {
   AddHealthRoutes(router, api);
   AddAuthRoutes(router, api);
   AddAccountSecurityRoutes(router, api);
+  AddOutboxRoutes(router, api);
   AddWorkspaceRoutes(router, api);
   AddPaletteRoutes(router, api);
 }

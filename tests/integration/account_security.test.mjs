@@ -3,6 +3,7 @@
 // real SMTP), TOTP with recovery codes, and deleting one's account. Runs on both backend pairs.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
@@ -15,6 +16,7 @@ import {
   newUser,
   rawFetch,
   removeTempDir,
+  runCli,
   startServer,
   uniqueEmail,
 } from './harness.mjs';
@@ -292,5 +294,271 @@ describe('log-in throttling per IP, behind a trusted proxy', () => {
     assertError(c, 429, 'rate_limited');
     assertError(d, 429, 'rate_limited');
     assert.equal(c.json.error.message, d.json.error.message);
+  });
+});
+
+// A tiny SMTP server that accepts everything (EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT) and
+// records each message as {from, to: [...], data}.
+async function startSmtpSink() {
+  const messages = [];
+  const sockets = new Set();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    socket.setEncoding('utf8');
+    let buffer = '';
+    let inData = false;
+    let current = { from: '', to: [], data: '' };
+    socket.write('220 sink.test ESMTP ready\r\n');
+    socket.on('data', (chunk) => {
+      buffer += chunk;
+      while (true) {
+        if (inData) {
+          const end = buffer.indexOf('\r\n.\r\n');
+          if (end < 0) return;
+          current.data = buffer.slice(0, end).replace(/\r\n\.\./g, '\r\n.');
+          buffer = buffer.slice(end + 5);
+          messages.push(current);
+          current = { from: '', to: [], data: '' };
+          inData = false;
+          socket.write('250 2.0.0 queued\r\n');
+          continue;
+        }
+        const nl = buffer.indexOf('\r\n');
+        if (nl < 0) return;
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 2);
+        const verb = line.slice(0, 4).toUpperCase();
+        if (verb === 'EHLO') socket.write('250-sink.test\r\n250 8BITMIME\r\n');
+        else if (verb === 'HELO') socket.write('250 sink.test\r\n');
+        else if (verb === 'MAIL') {
+          current.from = line.slice(line.indexOf(':') + 1).trim();
+          socket.write('250 2.1.0 ok\r\n');
+        } else if (verb === 'RCPT') {
+          current.to.push(line.slice(line.indexOf(':') + 1).trim());
+          socket.write('250 2.1.5 ok\r\n');
+        } else if (verb === 'DATA') {
+          inData = true;
+          socket.write('354 end with <CRLF>.<CRLF>\r\n');
+        } else if (verb === 'QUIT') {
+          socket.end('221 2.0.0 bye\r\n');
+        } else if (verb === 'RSET' || verb === 'NOOP') socket.write('250 ok\r\n');
+        else socket.write('502 5.5.2 not implemented\r\n');
+      }
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: server.address().port,
+    messages,
+    close: () => new Promise((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(resolve);
+    }),
+  };
+}
+
+// Polls `probe` (async, returns a value or undefined) until it returns something; fails after
+// the deadline.
+async function eventually(probe, what, deadlineMs = 15_000) {
+  const end = Date.now() + deadlineMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const tokenIn = (text) => {
+  const m = /\/reset\?token=([A-Za-z0-9_-]+)/.exec(text);
+  return m ? m[1] : undefined;
+};
+
+const RESET_INVALID = 'this reset link is invalid or has expired; ask for a new one';
+
+describe('password reset (outbox, no SMTP)', () => {
+  let server;
+  let operator;
+  const PUBLIC = 'https://palettes.example.test';
+  before(async () => {
+    server = await startServer({ env: { PALETTEMAKER_SERVER_PUBLIC_URL: PUBLIC, PALETTEMAKER_AUTH_LOGIN_MAX_FAILURES: '4' } });
+    operator = await newUser(server.url);
+    sqlExec(server, `UPDATE users SET is_operator = (1 = 1) WHERE id = ${Number(operator.user.id)}`);
+  });
+  after(async () => {
+    if (server) await server.stop();
+  });
+
+  const ask = (email, headers) => jsonPost(`${server.url}/api/v1/auth/password-reset`, { email }, headers);
+  const confirm = (token, password) =>
+    jsonPost(`${server.url}/api/v1/auth/password-reset/confirm`, { token, new_password: password });
+  // The newest outbox message to `email`, through the operators' route.
+  async function linkFor(email) {
+    return eventually(async () => {
+      const res = await operator.get('/api/v1/admin/outbox?limit=1000');
+      assertStatus(res, 200);
+      const m = res.json.messages.find((x) => x.recipient === email);
+      return m ? m : undefined;
+    }, `an outbox message to ${email}`);
+  }
+
+  it('answers 202 with the same body for known and unknown addresses', async () => {
+    const a = await newUser(server.url);
+    const known = await ask(a.email);
+    const unknown = await ask(uniqueEmail('nobody'));
+    assertStatus(known, 202);
+    assertStatus(unknown, 202);
+    assert.deepEqual(known.json, unknown.json);
+    const m = await linkFor(a.email);
+    assert.equal(m.subject, 'Reset your Palette Maker password');
+    assert.ok(m.body.includes(`${PUBLIC}/reset?token=`), m.body);
+    assert.equal(m.sent_at, null);
+    assert.equal(m.error, '');
+    assert.ok(server.stderrText().includes('/reset?token=') || server.stdoutText().includes('/reset?token='),
+      'the link is in the server log');
+  });
+
+  it('a token sets the password once, ends every session, and is refused after', async () => {
+    const a = await newUser(server.url);
+    const other = new Client(server.url);
+    assertStatus(await other.login({ email: a.email, password: PASSWORD }), 200);
+    assertStatus(await ask(a.email), 202);
+    const token = tokenIn((await linkFor(a.email)).body);
+    assert.ok(token);
+    assertStatus(await confirm(token, 'reset passphrase one'), 204);
+    assertError(await a.get('/api/v1/me'), 401, 'unauthenticated');
+    assertError(await other.get('/api/v1/me'), 401, 'unauthenticated');
+    assertStatus(await new Client(server.url).login({ email: a.email, password: 'reset passphrase one' }), 200);
+    const reuse = await confirm(token, 'reset passphrase two');
+    assertError(reuse, 400, 'invalid_argument');
+    assert.equal(reuse.json.error.message, RESET_INVALID);
+    assertError(await new Client(server.url).login({ email: a.email, password: 'reset passphrase two' }), 401, 'unauthenticated');
+    const rows = auditRows(server, `actor_id = ${Number(a.user.id)} AND action LIKE 'auth.password_reset%'`);
+    assert.deepEqual(rows.map((r) => r.action), ['auth.password_reset_requested', 'auth.password_reset']);
+  });
+
+  it('a token only changes the password of the account it was made for', async () => {
+    const a = await newUser(server.url);
+    const b = await newUser(server.url);
+    assertStatus(await ask(a.email), 202);
+    assertStatus(await ask(b.email), 202);
+    const tokenA = tokenIn((await linkFor(a.email)).body);
+    const tokenB = tokenIn((await linkFor(b.email)).body);
+    assert.notEqual(tokenA, tokenB);
+    assertStatus(await confirm(tokenA, 'only for account a'), 204);
+    assertStatus(await new Client(server.url).login({ email: a.email, password: 'only for account a' }), 200);
+    assertError(await new Client(server.url).login({ email: b.email, password: 'only for account a' }), 401, 'unauthenticated');
+    assertStatus(await b.get('/api/v1/me'), 200, "b's session is untouched");
+    assertStatus(await new Client(server.url).login({ email: b.email, password: PASSWORD }), 200);
+    // B's token still works, for B.
+    assertStatus(await confirm(tokenB, 'only for account b'), 204);
+    assertStatus(await new Client(server.url).login({ email: b.email, password: 'only for account b' }), 200);
+    assertStatus(await new Client(server.url).login({ email: a.email, password: 'only for account a' }), 200);
+  });
+
+  it('an expired or unknown token is refused with the same message', async () => {
+    const a = await newUser(server.url);
+    assertStatus(await ask(a.email), 202);
+    const token = tokenIn((await linkFor(a.email)).body);
+    sqlExec(server, `UPDATE password_resets SET expires_at = 1 WHERE user_id = ${Number(a.user.id)}`);
+    const expired = await confirm(token, 'too late for this');
+    assertError(expired, 400, 'invalid_argument');
+    assert.equal(expired.json.error.message, RESET_INVALID);
+    const unknown = await confirm('x'.repeat(43), 'too late for this');
+    assert.equal(unknown.json.error.message, RESET_INVALID);
+    assertStatus(await new Client(server.url).login({ email: a.email, password: PASSWORD }), 200);
+  });
+
+  it('refuses bad input', async () => {
+    for (const [body, what] of [
+      ['{"email":', 'malformed JSON'],
+      [JSON.stringify({}), 'missing email'],
+      [JSON.stringify({ email: 42 }), 'wrong type'],
+      [JSON.stringify({ email: 'a@example.com', x: 1 }), 'unknown field'],
+      [JSON.stringify({ email: 'not an address' }), 'not an e-mail address'],
+    ]) {
+      assertError(await jsonPost(`${server.url}/api/v1/auth/password-reset`, body), 400, 'invalid_argument', what);
+    }
+    for (const [body, what] of [
+      ['{"token":', 'malformed JSON'],
+      [JSON.stringify({ token: 'abc' }), 'missing new_password'],
+      [JSON.stringify({ new_password: 'long enough 123' }), 'missing token'],
+      [JSON.stringify({ token: 'abc', new_password: 'short' }), 'short password'],
+      [JSON.stringify({ token: ['abc'], new_password: 'long enough 123' }), 'wrong type'],
+      [JSON.stringify({ token: 'abc', new_password: 'long enough 123', email: 'a@example.com' }), 'unknown field'],
+    ]) {
+      assertError(await jsonPost(`${server.url}/api/v1/auth/password-reset/confirm`, body), 400, 'invalid_argument', what);
+    }
+  });
+
+  it('is throttled per e-mail address, the same for unknown ones', async () => {
+    const a = await newUser(server.url);
+    const ghost = uniqueEmail('ghost');
+    for (let i = 0; i < 4; i++) {
+      assertStatus(await ask(a.email), 202);
+      assertStatus(await ask(ghost), 202);
+    }
+    const x = await ask(a.email);
+    const y = await ask(ghost);
+    assertError(x, 429, 'rate_limited');
+    assertError(y, 429, 'rate_limited');
+    assert.equal(x.json.error.message, y.json.error.message);
+    assert.ok(Number(x.headers.get('retry-after')) > 0);
+  });
+
+  it('the outbox: operators only (404 for others), on the CLI too', async () => {
+    const a = await newUser(server.url);
+    assertError(await a.get('/api/v1/admin/outbox'), 404, 'not_found');
+    assertError(await rawFetch(`${server.url}/api/v1/admin/outbox`), 401, 'unauthenticated');
+    assertError(await operator.get('/api/v1/admin/outbox?limit=0'), 400, 'invalid_argument');
+    assertError(await operator.get('/api/v1/admin/outbox?limit=abc'), 400, 'invalid_argument');
+    assertStatus(await ask(a.email), 202);
+    await linkFor(a.email);
+    const cli = await runCli(['outbox', '--limit', '1000'], { env: { PALETTEMAKER_DATA_DIR: server.dataDir } });
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.ok(cli.stdout.includes(`to ${a.email} [not sent (no SMTP)]`), cli.stdout.slice(0, 2000));
+    assert.ok(cli.stdout.includes('/reset?token='));
+    const bad = await runCli(['outbox', '--limit', '0'], { env: { PALETTEMAKER_DATA_DIR: server.dataDir } });
+    assert.notEqual(bad.code, 0);
+  });
+});
+
+describe('password reset by SMTP', () => {
+  let server;
+  let sink;
+  before(async () => {
+    sink = await startSmtpSink();
+    server = await startServer({
+      env: {
+        PALETTEMAKER_MAIL_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+        PALETTEMAKER_MAIL_STARTTLS: 'false',
+        PALETTEMAKER_MAIL_FROM: 'palettes@example.test',
+        PALETTEMAKER_SERVER_PUBLIC_URL: 'http://palettes.example.test:8080',
+      },
+    });
+  });
+  after(async () => {
+    if (server) await server.stop();
+    if (sink) await sink.close();
+  });
+
+  it('the link arrives by e-mail and works; the outbox records the delivery', async () => {
+    const a = await newUser(server.url);
+    assertStatus(await jsonPost(`${server.url}/api/v1/auth/password-reset`, { email: a.email }), 202);
+    const mail = await eventually(() => sink.messages.find((m) => m.to.includes(`<${a.email}>`)), 'the e-mail');
+    assert.equal(mail.from, '<palettes@example.test>');
+    assert.match(mail.data, /^Subject: Reset your Palette Maker password\r$/m);
+    assert.match(mail.data, new RegExp(`^To: <${a.email.replace(/[.+]/g, '\\$&')}>\r$`, 'm'));
+    assert.ok(mail.data.includes('http://palettes.example.test:8080/reset?token='), mail.data);
+    const token = tokenIn(mail.data);
+    assertStatus(await jsonPost(`${server.url}/api/v1/auth/password-reset/confirm`, { token, new_password: 'mailed passphrase' }), 204);
+    assertStatus(await new Client(server.url).login({ email: a.email, password: 'mailed passphrase' }), 200);
+    const rows = await eventually(() => {
+      const r = sqlRows(server, `SELECT sent_at, error FROM outbox WHERE recipient = '${a.email}'`);
+      return r.length && r[0].sent_at !== null ? r : undefined;
+    }, 'sent_at');
+    assert.equal(rows[0].error, '');
   });
 });

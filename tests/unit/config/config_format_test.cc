@@ -70,6 +70,13 @@ operator_mfa_required = true
 login_ip_max_failures = 7
 reset_ttl_minutes = 15
 
+[mail]
+smtp_url = "smtps://mail.example.com:465"
+from = "palettes@example.com"
+username = "mailer"
+password = "mail secret"
+starttls = false
+
 [limits]
 upload_max_bytes = 4294967296
 image_max_width = 100000
@@ -169,6 +176,7 @@ TEST_CASE("Dump round-trips through Load (apart from masked secrets)", "[config]
   expected.storage.s3_secret_access_key = "***";
   expected.database.url = "postgres://pm:***@db.internal:5432/pm";
   expected.database.migration_url = "postgres://pm_migrator:***@db.internal:5432/pm";
+  expected.mail.password = "***";
   CHECK(*again == expected);
 
   // With no secrets and no URL credentials it is exact.
@@ -177,6 +185,7 @@ TEST_CASE("Dump round-trips through Load (apart from masked secrets)", "[config]
   plain.storage.s3_secret_access_key.clear();
   plain.database.url = "sqlite:///x \"y\".db";
   plain.database.migration_url.clear();
+  plain.mail.password.clear();
   auto exact = LoadToml(Dump(plain));
   REQUIRE(exact.ok());
   CHECK(*exact == plain);
