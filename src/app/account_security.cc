@@ -1,11 +1,16 @@
 // Accounts: password change and reset, TOTP, and erasure (the account-security half of
 // accounts.h; sign-up, log-in and sessions are in accounts.cc).
 #include "app/accounts.h"
+
+#include <algorithm>
+#include <cctype>
+
 #include "app/audit.h"
 #include "app/background.h"
 #include "app/mailer.h"
 #include "app/login_throttle.h"
 #include "auth/password.h"
+#include "auth/totp.h"
 #include "common/crypto.h"
 #include "common/log.h"
 
@@ -103,6 +108,134 @@ Status Accounts::ConfirmPasswordReset(std::string_view token, std::string_view n
   }
   Audit(s_, UserEvent(user.value(), "auth.password_reset", UserTarget(user.value())));
   return Status::Ok();
+}
+
+}  // namespace pm::app
+
+namespace pm::app {
+namespace {
+
+constexpr int kRecoveryCodes = 10;
+constexpr const char* kIssuer = "Palette Maker";
+
+// Recovery codes are compared without case, spaces or dashes.
+std::string NormalizeRecoveryCode(std::string_view code) {
+  std::string out;
+  for (char c : code) {
+    if (c == '-' || c == ' ') continue;
+    out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+Error WrongCode() {
+  return MakeError(ErrorCode::kPermissionDenied, "the code is wrong or was already used; enter a current one");
+}
+
+}  // namespace
+
+Result<bool> Accounts::CheckSecondFactor(const store::User& user, std::string_view code, bool allow_recovery) {
+  if (code.empty() || code.size() > 64 || user.totp_secret.empty()) return false;
+  auto key = auth::Base32Decode(user.totp_secret);
+  if (!key) return MakeError(ErrorCode::kInternal, "stored TOTP secret is not base32");
+  if (auto step = auth::MatchTotp(*key, code, s_.clock->NowMillis() / 1000)) {
+    return s_.store->AdvanceTotpStep(user.id, *step);  // false: a replayed code
+  }
+  if (!allow_recovery) return false;
+  PM_ASSIGN_OR_RETURN(bool used, s_.store->UseRecoveryCode(user.id, Sha256Hex(NormalizeRecoveryCode(code)),
+                                                           s_.clock->NowMillis()));
+  if (used) {
+    PM_ASSIGN_OR_RETURN(int left, s_.store->CountRecoveryCodes(user.id));
+    AuditEvent e = UserEvent(user.id, "auth.recovery_code_used", UserTarget(user.id));
+    e.details_json = "{\"remaining\":" + std::to_string(left) + "}";
+    Audit(s_, e);
+  }
+  return used;
+}
+
+Result<std::vector<std::string>> Accounts::NewRecoveryCodes(std::vector<std::string>* hashes) {
+  std::vector<std::string> codes;
+  for (int i = 0; i < kRecoveryCodes; ++i) {
+    // 10 base32 characters (50 bits), shown as xxxxx-xxxxx.
+    std::string raw = auth::Base32Encode(RandomToken(8), false).substr(0, 10);
+    std::string shown = raw.substr(0, 5) + "-" + raw.substr(5);
+    std::transform(shown.begin(), shown.end(), shown.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    hashes->push_back(Sha256Hex(NormalizeRecoveryCode(shown)));
+    codes.push_back(std::move(shown));
+  }
+  return codes;
+}
+
+Result<Accounts::TotpSetup> Accounts::SetupTotp(const Principal& principal) {
+  if (principal.user.totp_enabled_at) {
+    return MakeError(ErrorCode::kConflict, "two-factor authentication is already enabled; disable it first");
+  }
+  TotpSetup out;
+  out.secret = auth::NewTotpSecret();
+  out.otpauth_uri = auth::OtpauthUri(kIssuer, principal.user.email, out.secret);
+  PM_RETURN_IF_ERROR(s_.store->SetTotpSecret(principal.user.id, out.secret));
+  return out;
+}
+
+Result<std::vector<std::string>> Accounts::EnableTotp(const Principal& principal, std::string_view code) {
+  const store::User& user = principal.user;
+  if (user.totp_enabled_at) {
+    return MakeError(ErrorCode::kConflict, "two-factor authentication is already enabled");
+  }
+  if (user.totp_secret.empty()) {
+    return MakeError(ErrorCode::kConflict, "start with POST /api/v1/me/mfa/totp/setup");
+  }
+  auto key = auth::Base32Decode(user.totp_secret);
+  if (!key) return MakeError(ErrorCode::kInternal, "stored TOTP secret is not base32");
+  auto step = auth::MatchTotp(*key, code, s_.clock->NowMillis() / 1000);
+  if (!step) {
+    return MakeError(ErrorCode::kPermissionDenied,
+                     "the code is wrong; check that the authenticator app's clock is right");
+  }
+  std::vector<std::string> hashes;
+  PM_ASSIGN_OR_RETURN(auto codes, NewRecoveryCodes(&hashes));
+  PM_RETURN_IF_ERROR(s_.store->EnableTotp(user.id, *step, s_.clock->NowMillis(), hashes));
+  Audit(s_, UserEvent(user.id, "mfa.enabled", UserTarget(user.id)));
+  return codes;
+}
+
+Status Accounts::DisableTotp(const Principal& principal, std::string_view password, std::string_view code) {
+  const store::User& user = principal.user;
+  if (!user.totp_enabled_at) return MakeError(ErrorCode::kConflict, "two-factor authentication is not enabled");
+  LoginThrottle throttle(s_);
+  const std::string& ip = CurrentRequest().ip;
+  PM_RETURN_IF_ERROR(throttle.Check(user.email, ip));
+  if (password.empty() || password.size() > kMaxPasswordBytes || !auth::VerifyPassword(password, user.password_hash)) {
+    throttle.RecordFailure(user.email, ip);
+    return MakeError(ErrorCode::kPermissionDenied, "the password is wrong");
+  }
+  PM_ASSIGN_OR_RETURN(bool ok, CheckSecondFactor(user, code, /*allow_recovery=*/true));
+  if (!ok) {
+    throttle.RecordFailure(user.email, ip);
+    return WrongCode();
+  }
+  PM_RETURN_IF_ERROR(s_.store->DisableTotp(user.id));
+  Audit(s_, UserEvent(user.id, "mfa.disabled", UserTarget(user.id)));
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> Accounts::RegenerateRecoveryCodes(const Principal& principal, std::string_view code) {
+  const store::User& user = principal.user;
+  if (!user.totp_enabled_at) return MakeError(ErrorCode::kConflict, "two-factor authentication is not enabled");
+  LoginThrottle throttle(s_);
+  const std::string& ip = CurrentRequest().ip;
+  PM_RETURN_IF_ERROR(throttle.Check(user.email, ip));
+  PM_ASSIGN_OR_RETURN(bool ok, CheckSecondFactor(user, code, /*allow_recovery=*/false));
+  if (!ok) {
+    throttle.RecordFailure(user.email, ip);
+    return WrongCode();
+  }
+  std::vector<std::string> hashes;
+  PM_ASSIGN_OR_RETURN(auto codes, NewRecoveryCodes(&hashes));
+  PM_RETURN_IF_ERROR(s_.store->ReplaceRecoveryCodes(user.id, hashes));
+  Audit(s_, UserEvent(user.id, "mfa.recovery_codes_regenerated", UserTarget(user.id)));
+  return codes;
 }
 
 }  // namespace pm::app

@@ -175,7 +175,7 @@ Result<SignedIn> Accounts::SignUp(std::string_view email_raw, std::string_view p
   return MakeError(ErrorCode::kUnavailable, "could not find a free workspace slug; try again");
 }
 
-Result<SignedIn> Accounts::LogIn(std::string_view email_raw, std::string_view password) {
+Result<SignedIn> Accounts::LogIn(std::string_view email_raw, std::string_view password, std::string_view totp) {
   auto email = NormalizeEmail(email_raw);
   if (!email.ok() || password.empty() || password.size() > kMaxPasswordBytes) {
     auth::VerifyDummyPassword(password.substr(0, kMaxPasswordBytes));
@@ -208,6 +208,19 @@ Result<SignedIn> Accounts::LogIn(std::string_view email_raw, std::string_view pa
     e.details_json = R"({"reason":"password"})";
     Audit(s_, e);
     return fail();
+  }
+  if (user->totp_enabled_at) {
+    if (totp.empty()) {
+      return MakeError(ErrorCode::kMfaRequired, "enter the code from your authenticator app (or a recovery code)");
+    }
+    PM_ASSIGN_OR_RETURN(bool second, CheckSecondFactor(user.value(), totp, /*allow_recovery=*/true));
+    if (!second) {
+      AuditEvent e = UserEvent(user->id, "auth.login_failed", target);
+      e.details_json = R"({"reason":"mfa"})";
+      Audit(s_, e);
+      throttle.RecordFailure(email.value(), ip);
+      return MakeError(ErrorCode::kMfaRequired, "the code is wrong or was already used; enter a current one");
+    }
   }
   PM_ASSIGN_OR_RETURN(NewSession session, StartSession(user->id));
   PM_ASSIGN_OR_RETURN(AccountView view, View(user.value()));

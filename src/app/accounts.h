@@ -45,8 +45,11 @@ class Accounts {
   // unknown/used/expired: kNotFound); that is the only way in when auth.signup is "invite".
   Result<SignedIn> SignUp(std::string_view email, std::string_view password, std::string_view name,
                           std::string_view invitation = {});
-  // kUnauthenticated for an unknown e-mail or wrong password (same message, same time).
-  Result<SignedIn> LogIn(std::string_view email, std::string_view password);
+  // kUnauthenticated for an unknown e-mail or wrong password (same message, same time). With TOTP
+  // enabled the right password also needs `totp`: a current code or an unused recovery code
+  // (then used up); without one, or with a wrong one, kMfaRequired (a wrong one counts as a
+  // failed log-in). kRateLimited while the e-mail address or client IP is locked.
+  Result<SignedIn> LogIn(std::string_view email, std::string_view password, std::string_view totp = {});
   Status LogOut(const Principal& principal);
   // Ends every session of the principal's user, this one included.
   Status LogOutEverywhere(const Principal& principal);
@@ -79,6 +82,20 @@ class Accounts {
   // session of that account. kInvalidArgument for a bad new password, and (one message) for an
   // unknown, used or expired token.
   Status ConfirmPasswordReset(std::string_view token, std::string_view new_password);
+  // TOTP second factor. Setup makes a new secret (not active yet; kConflict when TOTP is already
+  // enabled); Enable activates it with a current code and returns 10 recovery codes, shown once
+  // (stored as SHA-256). Disable needs the password and a code (TOTP or recovery); regenerating
+  // recovery codes needs a TOTP code. Wrong password or code: kPermissionDenied, counted by the
+  // log-in throttle. kConflict when TOTP is not in the state the call needs.
+  struct TotpSetup {
+    std::string secret;
+    std::string otpauth_uri;
+  };
+  Result<TotpSetup> SetupTotp(const Principal& principal);
+  Result<std::vector<std::string>> EnableTotp(const Principal& principal, std::string_view code);
+  Status DisableTotp(const Principal& principal, std::string_view password, std::string_view code);
+  Result<std::vector<std::string>> RegenerateRecoveryCodes(const Principal& principal, std::string_view code);
+
   // Waits until background work posted so far is done.
   void DrainBackgroundForTest();
 
@@ -100,6 +117,10 @@ class Accounts {
   Result<NewSession> StartSession(UserId user);
   // kInvalidArgument naming `field` unless auth.min_password_length..1024 bytes.
   Status CheckNewPassword(std::string_view password, std::string_view field) const;
+  // True when `code` is a current TOTP code of `user` not used before (the step is recorded), or
+  // (with allow_recovery) one of their unused recovery codes (then used up; audited).
+  Result<bool> CheckSecondFactor(const store::User& user, std::string_view code, bool allow_recovery);
+  Result<std::vector<std::string>> NewRecoveryCodes(std::vector<std::string>* hashes);
   Result<AccountView> View(const store::User& user);
 
   Services s_;

@@ -55,6 +55,43 @@ void AddAccountSecurityRoutes(Router& router, const ApiContext& api) {
                 return Status::Ok();
               },
               "Set a new password with a reset token; every session of that account ends."});
+  router.Add({"POST", "/api/v1/me/mfa/totp/setup", Access::kUser,
+              [api, &config](Call& call) -> Status {
+                PM_ASSIGN_OR_RETURN(auto body, ReadJsonObject(call.ex, config.server.max_json_bytes, /*allow_empty=*/true));
+                PM_RETURN_IF_ERROR(RejectUnknownFields(body, {}));
+                PM_ASSIGN_OR_RETURN(auto setup, api.accounts->SetupTotp(*call.principal));
+                SendJson(call.ex, 200, {{"secret", setup.secret}, {"otpauth_uri", setup.otpauth_uri}});
+                return Status::Ok();
+              },
+              "Start TOTP enrolment: a new secret and its otpauth:// URI (not active until enabled)."});
+  router.Add({"POST", "/api/v1/me/mfa/totp/enable", Access::kUser,
+              [api, &config](Call& call) -> Status {
+                PM_ASSIGN_OR_RETURN(auto body, ReadBody(call, config, {"code"}));
+                PM_ASSIGN_OR_RETURN(std::string code, Required(body, "code"));
+                PM_ASSIGN_OR_RETURN(auto codes, api.accounts->EnableTotp(*call.principal, code));
+                SendJson(call.ex, 200, {{"recovery_codes", codes}});
+                return Status::Ok();
+              },
+              "Turn TOTP on with a current code; returns 10 recovery codes, shown once."});
+  router.Add({"POST", "/api/v1/me/mfa/totp/disable", Access::kUser,
+              [api, &config](Call& call) -> Status {
+                PM_ASSIGN_OR_RETURN(auto body, ReadBody(call, config, {"password", "code"}));
+                PM_ASSIGN_OR_RETURN(std::string password, Required(body, "password"));
+                PM_ASSIGN_OR_RETURN(std::string code, Required(body, "code"));
+                PM_RETURN_IF_ERROR(api.accounts->DisableTotp(*call.principal, password, code));
+                call.ex.SetStatus(204);
+                return Status::Ok();
+              },
+              "Turn TOTP off (password and a TOTP or recovery code required)."});
+  router.Add({"POST", "/api/v1/me/mfa/recovery-codes", Access::kUser,
+              [api, &config](Call& call) -> Status {
+                PM_ASSIGN_OR_RETURN(auto body, ReadBody(call, config, {"code"}));
+                PM_ASSIGN_OR_RETURN(std::string code, Required(body, "code"));
+                PM_ASSIGN_OR_RETURN(auto codes, api.accounts->RegenerateRecoveryCodes(*call.principal, code));
+                SendJson(call.ex, 200, {{"recovery_codes", codes}});
+                return Status::Ok();
+              },
+              "Replace the recovery codes (a current TOTP code required); returns 10 new ones, shown once."});
 }
 
 }  // namespace pm::http

@@ -7,7 +7,12 @@ namespace pm::http {
 namespace {
 
 nlohmann::json UserJson(const store::User& u) {
-  return {{"id", u.id.value}, {"email", u.email}, {"name", u.name}, {"created_at", IsoTime(u.created_at)}};
+  return {{"id", u.id.value},
+          {"email", u.email},
+          {"name", u.name},
+          {"created_at", IsoTime(u.created_at)},
+          {"mfa_enabled", u.totp_enabled_at.has_value()},
+          {"is_operator", u.is_operator}};
 }
 
 nlohmann::json AccountJson(const app::AccountView& view) {
@@ -41,6 +46,7 @@ struct Credentials {
   std::string password;
   std::string name;
   std::string invitation;
+  std::string totp;
 };
 
 Result<Credentials> ReadCredentials(Call& call, const config::Config& config, bool with_name) {
@@ -48,13 +54,17 @@ Result<Credentials> ReadCredentials(Call& call, const config::Config& config, bo
   if (with_name) {
     PM_RETURN_IF_ERROR(RejectUnknownFields(body, {"email", "password", "name", "invitation"}));
   } else {
-    PM_RETURN_IF_ERROR(RejectUnknownFields(body, {"email", "password"}));
+    PM_RETURN_IF_ERROR(RejectUnknownFields(body, {"email", "password", "totp"}));
   }
   Credentials c;
   PM_ASSIGN_OR_RETURN(auto email, StringField(body, "email", true));
   PM_ASSIGN_OR_RETURN(auto password, StringField(body, "password", true));
   c.email = *email;
   c.password = *password;
+  if (!with_name) {
+    PM_ASSIGN_OR_RETURN(auto totp, StringField(body, "totp", false));
+    if (totp) c.totp = *totp;
+  }
   if (with_name) {
     PM_ASSIGN_OR_RETURN(auto name, StringField(body, "name", false));
     if (name) c.name = *name;
@@ -114,7 +124,7 @@ void AddAuthRoutes(Router& router, const ApiContext& api) {
   router.Add({"POST", "/api/v1/auth/login", Access::kPublic,
               [api, &config](Call& call) -> Status {
                 PM_ASSIGN_OR_RETURN(Credentials c, ReadCredentials(call, config, false));
-                PM_ASSIGN_OR_RETURN(app::SignedIn in, api.accounts->LogIn(c.email, c.password));
+                PM_ASSIGN_OR_RETURN(app::SignedIn in, api.accounts->LogIn(c.email, c.password, c.totp));
                 SetSessionCookies(call.ex, config, in.session, api.services.clock->NowMillis());
                 SendJson(call.ex, 200, AccountJson(in.account));
                 return Status::Ok();

@@ -3,6 +3,7 @@
 // real SMTP), TOTP with recovery codes, and deleting one's account. Runs on both backend pairs.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -560,5 +561,167 @@ describe('password reset by SMTP', () => {
       return r.length && r[0].sent_at !== null ? r : undefined;
     }, 'sent_at');
     assert.equal(rows[0].error, '');
+  });
+});
+
+// RFC 6238 TOTP (SHA-1, 30 s, 6 digits) for step `step` of a base32 secret.
+function base32Decode(s) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  const out = [];
+  for (const ch of s.replace(/=+$/, '').toUpperCase()) {
+    value = (value << 5) | alphabet.indexOf(ch);
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+function totpAt(secret, step) {
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(step));
+  const mac = crypto.createHmac('sha1', base32Decode(secret)).update(msg).digest();
+  const off = mac[mac.length - 1] & 0x0f;
+  const bin = ((mac[off] & 0x7f) << 24) | (mac[off + 1] << 16) | (mac[off + 2] << 8) | mac[off + 3];
+  return String(bin % 1_000_000).padStart(6, '0');
+}
+
+// A 6-digit code that is not the code of any step near `step`.
+function wrongCode(secret, step) {
+  const near = new Set([-2, -1, 0, 1, 2].map((d) => totpAt(secret, step + d)));
+  return ['000000', '111111', '222222', '333333', '444444', '555555'].find((c) => !near.has(c));
+}
+
+describe('TOTP second factor', () => {
+  let server;
+  before(async () => {
+    server = await startServer({ env: { PALETTEMAKER_AUTH_LOGIN_MAX_FAILURES: '50' } });
+  });
+  after(async () => {
+    if (server) await server.stop();
+  });
+
+  // Signs up, enrols and enables TOTP. Returns {user, secret, codes, step}: `step` is the step
+  // whose code enabled it (so step + 1 is the next unused one).
+  async function enrolled() {
+    const user = await newUser(server.url);
+    const setup = await user.post('/api/v1/me/mfa/totp/setup');
+    assertStatus(setup, 200);
+    const { secret, otpauth_uri: uri } = setup.json;
+    assert.match(secret, /^[A-Z2-7]{32}$/);
+    assert.ok(uri.startsWith('otpauth://totp/Palette%20Maker:') && uri.includes(`secret=${secret}`), uri);
+    const step = Math.floor(Date.now() / 30000);
+    const enable = await user.post('/api/v1/me/mfa/totp/enable', { code: totpAt(secret, step) });
+    assertStatus(enable, 200);
+    const codes = enable.json.recovery_codes;
+    assert.equal(codes.length, 10);
+    assert.equal(new Set(codes).size, 10);
+    return { user, secret, codes, step };
+  }
+
+  it('enrolment: setup, enable, /me shows mfa_enabled; audit mfa.enabled', async () => {
+    const fresh = await newUser(server.url);
+    const me0 = await fresh.get('/api/v1/me');
+    assert.equal(me0.json.user.mfa_enabled, false);
+    assert.equal(me0.json.user.is_operator, false);
+    const { user, secret, step } = await enrolled();
+    const me = await user.get('/api/v1/me');
+    assert.equal(me.json.user.mfa_enabled, true);
+    assertError(await user.post('/api/v1/me/mfa/totp/setup'), 409, 'conflict');
+    assertError(await user.post('/api/v1/me/mfa/totp/enable', { code: totpAt(secret, step + 1) }), 409, 'conflict');
+    assert.equal(auditRows(server, `actor_id = ${Number(user.user.id)} AND action = 'mfa.enabled'`).length, 1);
+  });
+
+  it('a wrong code does not enable; enable before setup is 409', async () => {
+    const user = await newUser(server.url);
+    assertError(await user.post('/api/v1/me/mfa/totp/enable', { code: '123456' }), 409, 'conflict');
+    const setup = await user.post('/api/v1/me/mfa/totp/setup');
+    const step = Math.floor(Date.now() / 30000);
+    const wrong = wrongCode(setup.json.secret, step);
+    assertError(await user.post('/api/v1/me/mfa/totp/enable', { code: wrong }), 403, 'permission_denied');
+    assert.equal((await user.get('/api/v1/me')).json.user.mfa_enabled, false);
+  });
+
+  it('log-in needs a code: none or wrong is 401 mfa_required; a code works once; recovery codes once', async () => {
+    const { user, secret, codes, step } = await enrolled();
+    const login = (totp) => new Client(server.url).login({ email: user.email, password: PASSWORD, ...(totp === undefined ? {} : { totp }) });
+    const none = await login();
+    assertError(none, 401, 'mfa_required');
+    assert.equal(none.setCookies().length, 0);
+    assertError(await login(wrongCode(secret, step)), 401, 'mfa_required');
+    // The wrong password with a right code is still 401 unauthenticated.
+    assertError(await new Client(server.url).login({ email: user.email, password: 'wrong password', totp: totpAt(secret, step + 1) }),
+      401, 'unauthenticated');
+    assertStatus(await login(totpAt(secret, step + 1)), 200);
+    assertError(await login(totpAt(secret, step + 1)), 401, 'mfa_required', 'replayed code');
+    assertError(await login(totpAt(secret, step)), 401, 'mfa_required', 'older code');
+    assertStatus(await login(codes[0]), 200);
+    assertError(await login(codes[0]), 401, 'mfa_required', 'used recovery code');
+    assertStatus(await login(codes[1].toUpperCase().replace('-', '')), 200, 'recovery codes ignore case and dashes');
+    const used = auditRows(server, `actor_id = ${Number(user.user.id)} AND action = 'auth.recovery_code_used'`);
+    assert.equal(used.length, 2);
+    const failed = auditRows(server, `actor_id = ${Number(user.user.id)} AND action = 'auth.login_failed'`);
+    assert.ok(failed.some((r) => JSON.parse(r.details).reason === 'mfa'));
+  });
+
+  it('wrong codes count as failed log-ins', async () => {
+    const s2 = await startServer({ env: { PALETTEMAKER_AUTH_LOGIN_MAX_FAILURES: '2' } });
+    try {
+      const user = await newUser(s2.url);
+      const setup = await user.post('/api/v1/me/mfa/totp/setup');
+      const step = Math.floor(Date.now() / 30000);
+      assertStatus(await user.post('/api/v1/me/mfa/totp/enable', { code: totpAt(setup.json.secret, step) }), 200);
+      for (let i = 0; i < 2; i++) {
+        assertError(await new Client(s2.url).login({ email: user.email, password: PASSWORD, totp: 'nope-nope' }), 401, 'mfa_required');
+      }
+      assertError(await new Client(s2.url).login({ email: user.email, password: PASSWORD, totp: totpAt(setup.json.secret, step + 1) }),
+        429, 'rate_limited');
+    } finally {
+      await s2.stop();
+    }
+  });
+
+  it('regenerating recovery codes needs a TOTP code and replaces the old ones', async () => {
+    const { user, secret, codes, step } = await enrolled();
+    assertError(await user.post('/api/v1/me/mfa/recovery-codes', { code: codes[0] }), 403, 'permission_denied');
+    const regen = await user.post('/api/v1/me/mfa/recovery-codes', { code: totpAt(secret, step + 1) });
+    assertStatus(regen, 200);
+    assert.equal(regen.json.recovery_codes.length, 10);
+    const login = (totp) => new Client(server.url).login({ email: user.email, password: PASSWORD, totp });
+    assertError(await login(codes[2]), 401, 'mfa_required', 'old codes are gone');
+    assertStatus(await login(regen.json.recovery_codes[0]), 200);
+    assert.equal(auditRows(server, `actor_id = ${Number(user.user.id)} AND action = 'mfa.recovery_codes_regenerated'`).length, 1);
+  });
+
+  it('disable needs the password and a code; then log-in needs no code', async () => {
+    const { user, secret, codes, step } = await enrolled();
+    assertError(await user.post('/api/v1/me/mfa/totp/disable', { password: 'wrong password', code: totpAt(secret, step + 1) }),
+      403, 'permission_denied');
+    assertError(await user.post('/api/v1/me/mfa/totp/disable', { password: PASSWORD, code: wrongCode(secret, step) }),
+      403, 'permission_denied');
+    assertStatus(await user.post('/api/v1/me/mfa/totp/disable', { password: PASSWORD, code: codes[3] }), 204);
+    assert.equal((await user.get('/api/v1/me')).json.user.mfa_enabled, false);
+    assertStatus(await new Client(server.url).login({ email: user.email, password: PASSWORD }), 200);
+    assertError(await user.post('/api/v1/me/mfa/totp/disable', { password: PASSWORD, code: '123456' }), 409, 'conflict');
+    assertError(await user.post('/api/v1/me/mfa/recovery-codes', { code: '123456' }), 409, 'conflict');
+    assert.equal(auditRows(server, `actor_id = ${Number(user.user.id)} AND action = 'mfa.disabled'`).length, 1);
+  });
+
+  it('refuses bad input, no session, no CSRF', async () => {
+    const user = await newUser(server.url);
+    const routes = ['/api/v1/me/mfa/totp/setup', '/api/v1/me/mfa/totp/enable', '/api/v1/me/mfa/totp/disable', '/api/v1/me/mfa/recovery-codes'];
+    for (const r of routes) {
+      assertError(await jsonPost(server.url + r, {}), 401, 'unauthenticated', r);
+      assertError(await user.post(r, {}, { csrf: false }), 403, 'csrf_failed', r);
+      assertError(await user.request('POST', r, { body: '{"code":', headers: { 'Content-Type': 'application/json' } }), 400, 'invalid_argument', r);
+      assertError(await user.post(r, { code: '123456', password: PASSWORD, extra: true }), 400, 'invalid_argument', r);
+    }
+    assertError(await user.post('/api/v1/me/mfa/totp/enable', { code: 123456 }), 400, 'invalid_argument');
+    assertError(await user.post('/api/v1/me/mfa/totp/enable', {}), 400, 'invalid_argument');
+    assertError(await user.post('/api/v1/me/mfa/totp/disable', { code: '123456' }), 400, 'invalid_argument');
+    assertError(await new Client(server.url).login({ email: user.email, password: PASSWORD, totp: 123456 }), 400, 'invalid_argument');
   });
 });
