@@ -8,6 +8,7 @@
 #include "app/audit.h"
 #include "app/background.h"
 #include "app/mailer.h"
+#include "app/purge.h"
 #include "app/login_throttle.h"
 #include "auth/password.h"
 #include "auth/totp.h"
@@ -236,6 +237,61 @@ Result<std::vector<std::string>> Accounts::RegenerateRecoveryCodes(const Princip
   PM_RETURN_IF_ERROR(s_.store->ReplaceRecoveryCodes(user.id, hashes));
   Audit(s_, UserEvent(user.id, "mfa.recovery_codes_regenerated", UserTarget(user.id)));
   return codes;
+}
+
+}  // namespace pm::app
+
+namespace pm::app {
+
+Status Accounts::DeleteAccount(const Principal& principal, std::string_view password, std::string_view totp) {
+  const store::User& user = principal.user;
+  LoginThrottle throttle(s_);
+  const std::string& ip = CurrentRequest().ip;
+  PM_RETURN_IF_ERROR(throttle.Check(user.email, ip));
+  if (password.empty() || password.size() > kMaxPasswordBytes || !auth::VerifyPassword(password, user.password_hash)) {
+    throttle.RecordFailure(user.email, ip);
+    return MakeError(ErrorCode::kPermissionDenied, "the password is wrong");
+  }
+  if (user.totp_enabled_at) {
+    if (totp.empty()) return MakeError(ErrorCode::kMfaRequired, "enter the code from your authenticator app (or a recovery code)");
+    PM_ASSIGN_OR_RETURN(bool ok, CheckSecondFactor(user, totp, /*allow_recovery=*/true));
+    if (!ok) {
+      throttle.RecordFailure(user.email, ip);
+      return MakeError(ErrorCode::kMfaRequired, "the code is wrong or was already used; enter a current one");
+    }
+  }
+  // Which workspaces go with the account, and which block it.
+  PM_ASSIGN_OR_RETURN(auto memberships, s_.store->ListMemberships(user.id));
+  std::vector<TenantId> purge;
+  std::string blocking;
+  for (const store::Membership& m : memberships) {
+    if (m.role != "owner") continue;
+    PM_ASSIGN_OR_RETURN(auto members, s_.store->ListMembers(m.workspace.id));
+    if (members.size() > 1) {
+      if (!blocking.empty()) blocking += ", ";
+      blocking += "\"" + m.workspace.name + "\" (" + m.workspace.slug + ")";
+    } else {
+      purge.push_back(m.workspace.id);
+    }
+  }
+  if (!blocking.empty()) {
+    return MakeError(ErrorCode::kConflict,
+                     "you are the only owner of " + blocking +
+                         ", which has other members: transfer ownership to another member (or remove them) "
+                         "before deleting your account");
+  }
+  int purged = 0;
+  for (TenantId t : purge) {
+    auto report = PurgeWorkspace(s_, t);
+    if (!report.ok() && report.error().code != ErrorCode::kNotFound) return report.error();
+    ++purged;
+  }
+  PM_RETURN_IF_ERROR(s_.store->DeleteUser(user.id));
+  AuditEvent e = UserEvent(user.id, "account.deleted", UserTarget(user.id));
+  e.details_json = "{\"workspaces_purged\":" + std::to_string(purged) + "}";
+  Audit(s_, e);
+  log::Info("account deleted", {{"user_id", static_cast<long long>(user.id.value)}, {"workspaces_purged", purged}});
+  return Status::Ok();
 }
 
 }  // namespace pm::app

@@ -96,6 +96,15 @@ class Accounts {
   Status DisableTotp(const Principal& principal, std::string_view password, std::string_view code);
   Result<std::vector<std::string>> RegenerateRecoveryCodes(const Principal& principal, std::string_view code);
 
+  // Erasure of the principal's account. Needs the password (wrong: kPermissionDenied, throttled)
+  // and, with TOTP on, `totp` (missing or wrong: kMfaRequired). kConflict naming the workspaces
+  // while the user owns one that has other members (transfer ownership first). Otherwise every
+  // workspace they own (personal, empty team ones) is purged -- objects, then rows
+  // (app::PurgeWorkspace) -- and the user row deleted, taking sessions, memberships, API tokens,
+  // recovery codes and reset tokens with it. The audit log keeps "account.deleted" under the
+  // old user id only.
+  Status DeleteAccount(const Principal& principal, std::string_view password, std::string_view totp);
+
   // Waits until background work posted so far is done.
   void DrainBackgroundForTest();
 

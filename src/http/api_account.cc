@@ -55,6 +55,17 @@ void AddAccountSecurityRoutes(Router& router, const ApiContext& api) {
                 return Status::Ok();
               },
               "Set a new password with a reset token; every session of that account ends."});
+  router.Add({"DELETE", "/api/v1/me", Access::kUser,
+              [api, &config](Call& call) -> Status {
+                PM_ASSIGN_OR_RETURN(auto body, ReadBody(call, config, {"password", "totp"}));
+                PM_ASSIGN_OR_RETURN(std::string password, Required(body, "password"));
+                PM_ASSIGN_OR_RETURN(auto totp, StringField(body, "totp", false));
+                PM_RETURN_IF_ERROR(api.accounts->DeleteAccount(*call.principal, password, totp.value_or(std::string())));
+                ClearSessionCookies(call.ex, config);
+                call.ex.SetStatus(204);
+                return Status::Ok();
+              },
+              "Delete my account: its sessions, tokens, memberships and the workspaces only it belongs to."});
   router.Add({"POST", "/api/v1/me/mfa/totp/setup", Access::kUser,
               [api, &config](Call& call) -> Status {
                 PM_ASSIGN_OR_RETURN(auto body, ReadJsonObject(call.ex, config.server.max_json_bytes, /*allow_empty=*/true));

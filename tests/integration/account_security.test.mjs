@@ -13,8 +13,11 @@ import {
   PASSWORD,
   assertError,
   assertStatus,
+  imagePath,
+  listFilesRecursive,
   makeTempDir,
   newUser,
+  objectFiles,
   rawFetch,
   removeTempDir,
   runCli,
@@ -723,5 +726,104 @@ describe('TOTP second factor', () => {
     assertError(await user.post('/api/v1/me/mfa/totp/enable', {}), 400, 'invalid_argument');
     assertError(await user.post('/api/v1/me/mfa/totp/disable', { code: '123456' }), 400, 'invalid_argument');
     assertError(await new Client(server.url).login({ email: user.email, password: PASSWORD, totp: 123456 }), 400, 'invalid_argument');
+  });
+});
+
+// Every stored object key of a server: its local objects dir, or (PostgreSQL + S3 run) the files
+// s3rver keeps for the server's bucket prefix.
+function storedObjects(server) {
+  const local = objectFiles(server);
+  if (local) return local;
+  const url = process.env.PM_TEST_SERVER_ENV_PALETTEMAKER_STORAGE_URL;
+  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url || '');
+  assert.ok(m && process.env.PM_TEST_SERVICES_DIR, `cannot find the objects of ${url}`);
+  return listFilesRecursive(path.join(process.env.PM_TEST_SERVICES_DIR, 's3', 'data', m[1], m[2]));
+}
+const objectsOf = (server, tenantId) => storedObjects(server).filter((k) => k.includes(`tenants/${tenantId}/`));
+
+describe('delete my account', () => {
+  let server;
+  before(async () => {
+    server = await startServer();
+  });
+  after(async () => {
+    if (server) await server.stop();
+  });
+
+  it('refused while owning a workspace with other members; then erases the account, its workspaces and objects', async () => {
+    const a = await newUser(server.url);
+    const b = await newUser(server.url);
+    const personal = a.workspaces[0];
+    assertStatus(await a.upload(imagePath('fruits.jpg')), 201);
+    // A team A owns with B in it, and an empty team of A's with a palette.
+    const team = (await a.post('/api/v1/workspaces', { name: 'Shared Team' })).json.workspace;
+    const inv = await a.post(`/api/v1/t/${team.slug}/invitations`, { email: b.email, role: 'editor' });
+    assertStatus(await b.post('/api/v1/invitations/accept', { token: inv.json.invitation.token }), 200);
+    assertStatus(await a.upload(imagePath('fruits.jpg'), undefined, { ws: team.slug }), 201);
+    const solo = (await a.post('/api/v1/workspaces', { name: 'Solo Team' })).json.workspace;
+    assertStatus(await a.upload(imagePath('logo.png'), undefined, { ws: solo.slug }), 201);
+    assert.ok(objectsOf(server, personal.id).length > 0, 'personal objects stored');
+    assert.ok(objectsOf(server, solo.id).length > 0, 'solo objects stored');
+
+    const blocked = await a.del('/api/v1/me', { json: { password: PASSWORD } });
+    assertError(blocked, 409, 'conflict');
+    assert.ok(blocked.json.error.message.includes(team.slug), blocked.json.error.message);
+    assert.ok(blocked.json.error.message.includes('transfer ownership'), blocked.json.error.message);
+    assertStatus(await a.get('/api/v1/me'), 200, 'nothing happened');
+
+    const members = (await a.get(`/api/v1/t/${team.slug}/members`)).json.members;
+    const bId = members.find((m) => m.email === b.email).user_id;
+    assertStatus(await a.post(`/api/v1/t/${team.slug}/transfer`, { user_id: bId }), 200);
+    assertError(await a.del('/api/v1/me', { json: { password: 'wrong password' } }), 403, 'permission_denied');
+
+    const other = new Client(server.url);
+    assertStatus(await other.login({ email: a.email, password: PASSWORD }), 200);
+    const gone = await a.del('/api/v1/me', { json: { password: PASSWORD } });
+    assertStatus(gone, 204);
+    assert.ok(gone.setCookies().some((c) => c.startsWith('pm_session=')), 'cookies cleared');
+    assertError(await other.get('/api/v1/me'), 401, 'unauthenticated', 'every session ended');
+    assertError(await new Client(server.url).login({ email: a.email, password: PASSWORD }), 401, 'unauthenticated');
+    assert.deepEqual(objectsOf(server, personal.id), [], 'personal objects deleted');
+    assert.deepEqual(objectsOf(server, solo.id), [], 'solo team objects deleted');
+    assert.ok(objectsOf(server, team.id).length > 0, "the shared team's objects stay");
+
+    // B's workspace is untouched: its palette (made by A) and B's membership remain; A is gone.
+    const list = await b.get(`/api/v1/t/${team.slug}/palettes`);
+    assertStatus(list, 200);
+    assert.equal(list.json.palettes.length, 1);
+    const after = (await b.get(`/api/v1/t/${team.slug}/members`)).json.members;
+    assert.deepEqual(after.map((m) => m.email), [b.email]);
+
+    // Pseudonymous record; the address is free again.
+    const rows = auditRows(server, `action = 'account.deleted' AND actor_id = ${Number(a.user.id)}`);
+    assert.equal(rows.length, 1);
+    assert.deepEqual(JSON.parse(rows[0].details), { workspaces_purged: 2 });
+    const all = JSON.stringify(sqlRows(server, `SELECT * FROM audit_log WHERE actor_id = ${Number(a.user.id)}`));
+    assert.ok(!all.includes(a.email), 'no e-mail address in the audit log');
+    const again = new Client(server.url);
+    assertStatus(await again.signup({ email: a.email, password: PASSWORD }), 201);
+    assert.notEqual(again.user.id, a.user.id);
+  });
+
+  it('with TOTP on, a code is needed too', async () => {
+    const a = await newUser(server.url);
+    const setup = await a.post('/api/v1/me/mfa/totp/setup');
+    const step = Math.floor(Date.now() / 30000);
+    assertStatus(await a.post('/api/v1/me/mfa/totp/enable', { code: totpAt(setup.json.secret, step) }), 200);
+    assertError(await a.del('/api/v1/me', { json: { password: PASSWORD } }), 401, 'mfa_required');
+    assertError(await a.del('/api/v1/me', { json: { password: PASSWORD, totp: wrongCode(setup.json.secret, step) } }), 401, 'mfa_required');
+    assertStatus(await a.del('/api/v1/me', { json: { password: PASSWORD, totp: totpAt(setup.json.secret, step + 1) } }), 204);
+  });
+
+  it('refuses bad input, no session, no CSRF', async () => {
+    const a = await newUser(server.url);
+    assertError(await rawFetch(`${server.url}/api/v1/me`, { method: 'DELETE', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ password: PASSWORD }) }), 401, 'unauthenticated');
+    assertError(await a.del('/api/v1/me', { json: { password: PASSWORD }, csrf: false }), 403, 'csrf_failed');
+    assertError(await a.del('/api/v1/me', { body: '{"password":', headers: { 'Content-Type': 'application/json' } }), 400, 'invalid_argument');
+    assertError(await a.del('/api/v1/me', { json: {} }), 400, 'invalid_argument');
+    assertError(await a.del('/api/v1/me', { json: { password: 12345678 } }), 400, 'invalid_argument');
+    assertError(await a.del('/api/v1/me', { json: { password: PASSWORD, really: true } }), 400, 'invalid_argument');
+    assertStatus(await a.get('/api/v1/me'), 200);
   });
 });
