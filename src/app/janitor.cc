@@ -32,6 +32,9 @@ Result<JanitorReport> Janitor::RunOnce() {
   PM_ASSIGN_OR_RETURN(report.sessions_deleted, s_.store->DeleteExpiredSessions(now));
   PM_ASSIGN_OR_RETURN(report.counters_deleted, s_.store->DeleteExpiredCounters(now));
   PM_ASSIGN_OR_RETURN(report.invitations_deleted, s_.store->DeleteExpiredInvitations(now));
+  // Used and expired password reset tokens are of no further use.
+  PM_ASSIGN_OR_RETURN(int resets_deleted, s_.store->DeleteStalePasswordResets(now));
+  (void)resets_deleted;
 
   const int64_t cutoff = now - int64_t{s_.config->jobs.orphan_grace_s} * 1000;
   PM_ASSIGN_OR_RETURN(auto objects, s_.objects->List("tenants/"));

@@ -110,3 +110,47 @@ TEST_CASE("the per-IP key locks every e-mail address from that IP, and only that
     CHECK(accounts.LogIn("ada@example.com", kPassword).ok());
   }
 }
+
+TEST_CASE("a reset token expires after auth.reset_ttl_minutes, is single-use and bound to its account",
+          "[app][accounts][reset]") {
+  AccFixture f;
+  f.config.auth.reset_ttl_minutes = 10;
+  Accounts accounts(f.services());
+  REQUIRE(accounts.SignUp("ada@example.com", kPassword, "Ada").ok());
+  REQUIRE(accounts.SignUp("bob@example.com", kPassword, "Bob").ok());
+  auto token_from_outbox = [&](const std::string& email) {
+    auto list = f.store->ListOutbox(100);
+    REQUIRE(list.ok());
+    for (const auto& m : *list) {
+      if (m.recipient != email) continue;
+      size_t at = m.body.find("/reset?token=");
+      REQUIRE(at != std::string::npos);
+      size_t start = at + 13;
+      size_t end = m.body.find_first_of(" \n", start);
+      return m.body.substr(start, end - start);
+    }
+    FAIL("no message to " << email);
+    return std::string();
+  };
+  // Unknown addresses: accepted, nothing made.
+  REQUIRE(accounts.RequestPasswordReset("nobody@example.com").ok());
+  REQUIRE(accounts.RequestPasswordReset("ada@example.com").ok());
+  accounts.DrainBackgroundForTest();
+  CHECK(f.store->ListOutbox(100)->size() == 1);
+  std::string token = token_from_outbox("ada@example.com");
+  CHECK(token.size() == 43);
+
+  f.clock.AdvanceMillis(10 * 60 * 1000);  // exactly the TTL: expired
+  auto late = accounts.ConfirmPasswordReset(token, "new passphrase 1");
+  REQUIRE_FALSE(late.ok());
+  CHECK(late.error().code == ErrorCode::kInvalidArgument);
+  CHECK(late.error().message == "this reset link is invalid or has expired; ask for a new one");
+
+  REQUIRE(accounts.IssuePasswordReset("bob@example.com").ok());
+  std::string bob = token_from_outbox("bob@example.com");
+  f.clock.AdvanceMillis(10 * 60 * 1000 - 1);  // one millisecond before it expires
+  REQUIRE(accounts.ConfirmPasswordReset(bob, "bob passphrase 2").ok());
+  CHECK(accounts.LogIn("bob@example.com", "bob passphrase 2").ok());
+  CHECK(accounts.LogIn("ada@example.com", kPassword).ok());
+  CHECK(accounts.ConfirmPasswordReset(bob, "bob passphrase 3").error().code == ErrorCode::kInvalidArgument);
+}
