@@ -8,8 +8,8 @@
 #include "app/audit.h"
 #include "app/background.h"
 #include "app/mailer.h"
-#include "app/purge.h"
 #include "app/login_throttle.h"
+#include "app/purge.h"
 #include "auth/password.h"
 #include "auth/totp.h"
 #include "common/crypto.h"
@@ -23,6 +23,8 @@ constexpr size_t kMaxPasswordBytes = 1024;
 std::string UserTarget(UserId id) { return "user:" + std::to_string(id.value); }
 
 }  // namespace
+
+// --- Passwords -------------------------------------------------------------------------------
 
 Status Accounts::ChangePassword(const Principal& principal, std::string_view current_password,
                                 std::string_view new_password) {
@@ -111,9 +113,8 @@ Status Accounts::ConfirmPasswordReset(std::string_view token, std::string_view n
   return Status::Ok();
 }
 
-}  // namespace pm::app
+// --- TOTP ------------------------------------------------------------------------------------
 
-namespace pm::app {
 namespace {
 
 constexpr int kRecoveryCodes = 10;
@@ -239,9 +240,7 @@ Result<std::vector<std::string>> Accounts::RegenerateRecoveryCodes(const Princip
   return codes;
 }
 
-}  // namespace pm::app
-
-namespace pm::app {
+// --- Erasure ---------------------------------------------------------------------------------
 
 Status Accounts::DeleteAccount(const Principal& principal, std::string_view password, std::string_view totp) {
   const store::User& user = principal.user;
