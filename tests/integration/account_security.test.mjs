@@ -565,6 +565,27 @@ describe('password reset by SMTP', () => {
     }, 'sent_at');
     assert.equal(rows[0].error, '');
   });
+
+  it('an SMTP failure is recorded in the outbox; the request is still 202', async () => {
+    // A port that was just free: nothing listens there.
+    const probe = net.createServer();
+    await new Promise((r) => probe.listen(0, '127.0.0.1', r));
+    const deadPort = probe.address().port;
+    await new Promise((r) => probe.close(r));
+    const s2 = await startServer({ env: { PALETTEMAKER_MAIL_SMTP_URL: `smtp://127.0.0.1:${deadPort}`, PALETTEMAKER_MAIL_STARTTLS: 'false' } });
+    try {
+      const a = await newUser(s2.url);
+      assertStatus(await jsonPost(`${s2.url}/api/v1/auth/password-reset`, { email: a.email }), 202);
+      const rows = await eventually(() => {
+        const r = sqlRows(s2, `SELECT sent_at, error FROM outbox WHERE recipient = '${a.email}'`);
+        return r.length && r[0].error !== '' ? r : undefined;
+      }, 'the delivery error');
+      assert.equal(rows[0].sent_at, null);
+      assert.match(rows[0].error, /^smtp: /);
+    } finally {
+      await s2.stop();
+    }
+  });
 });
 
 // RFC 6238 TOTP (SHA-1, 30 s, 6 digits) for step `step` of a base32 secret.
