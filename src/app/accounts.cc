@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include "app/audit.h"
+#include "app/background.h"
+#include "app/login_throttle.h"
 #include "app/text.h"
 #include "auth/password.h"
 #include "common/crypto.h"
@@ -22,6 +25,13 @@ Error InvalidCredentials() {
 }
 
 }  // namespace
+
+Accounts::Accounts(Services services) : s_(services), background_(std::make_unique<BackgroundQueue>()) {}
+
+// Runs the queued background work (reset e-mails) before the services go away.
+Accounts::~Accounts() = default;
+
+void Accounts::DrainBackgroundForTest() { background_->DrainForTest(); }
 
 Result<std::string> NormalizeEmail(std::string_view raw) {
   std::string email = Trim(raw);
@@ -56,6 +66,16 @@ std::string SlugFromEmail(std::string_view email) {
   return slug;
 }
 
+Status Accounts::CheckNewPassword(std::string_view password, std::string_view field) const {
+  if (password.size() < static_cast<size_t>(s_.config->auth.min_password_length) ||
+      password.size() > kMaxPasswordBytes) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     std::string(field) + " must be " + std::to_string(s_.config->auth.min_password_length) +
+                         " to " + std::to_string(kMaxPasswordBytes) + " bytes long");
+  }
+  return Status::Ok();
+}
+
 Result<NewSession> Accounts::StartSession(UserId user) {
   NewSession out;
   out.token = RandomToken(32);
@@ -79,8 +99,13 @@ Result<AccountView> Accounts::View(const store::User& user) {
 
 Result<SignedIn> Accounts::SignUp(std::string_view email_raw, std::string_view password,
                                   std::string_view name_raw, std::string_view invitation) {
-  if (s_.config->auth.signup == "closed" && invitation.empty()) {
-    return MakeError(ErrorCode::kPermissionDenied, "sign-up is closed on this server");
+  if (s_.config->auth.signup == "closed") {
+    return MakeError(ErrorCode::kPermissionDenied,
+                     "sign-up is closed on this server: accounts are created by an operator");
+  }
+  if (s_.config->auth.signup == "invite" && invitation.empty()) {
+    return MakeError(ErrorCode::kPermissionDenied,
+                     "sign-up on this server needs an invitation: ask a workspace admin to invite you");
   }
   PM_ASSIGN_OR_RETURN(std::string email, NormalizeEmail(email_raw));
   std::string invitation_hash;
@@ -100,12 +125,7 @@ Result<SignedIn> Accounts::SignUp(std::string_view email_raw, std::string_view p
     }
     invitation_hash = inv->token_hash;
   }
-  if (password.size() < static_cast<size_t>(s_.config->auth.min_password_length) ||
-      password.size() > kMaxPasswordBytes) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "password must be " + std::to_string(s_.config->auth.min_password_length) +
-                         " to " + std::to_string(kMaxPasswordBytes) + " bytes long");
-  }
+  PM_RETURN_IF_ERROR(CheckNewPassword(password, "password"));
   std::string name;
   if (Trim(name_raw).empty()) {
     name = email.substr(0, email.find('@'));
@@ -147,6 +167,7 @@ Result<SignedIn> Accounts::SignUp(std::string_view email_raw, std::string_view p
     }
     PM_ASSIGN_OR_RETURN(NewSession session, StartSession(user.id));
     PM_ASSIGN_OR_RETURN(AccountView view, View(user));
+    Audit(s_, UserEvent(user.id, "auth.signup", "user:" + std::to_string(user.id.value)));
     log::Info("user signed up", {{"user_id", static_cast<long long>(user.id.value)},
                                  {"tenant_id", static_cast<long long>(created.value().second.id.value)}});
     return SignedIn{std::move(view), std::move(session)};
@@ -154,38 +175,56 @@ Result<SignedIn> Accounts::SignUp(std::string_view email_raw, std::string_view p
   return MakeError(ErrorCode::kUnavailable, "could not find a free workspace slug; try again");
 }
 
-Result<SignedIn> Accounts::LogIn(std::string_view email_raw, std::string_view password) {
+Result<SignedIn> Accounts::LogIn(std::string_view email_raw, std::string_view password, std::string_view totp) {
   auto email = NormalizeEmail(email_raw);
   if (!email.ok() || password.empty() || password.size() > kMaxPasswordBytes) {
     auth::VerifyDummyPassword(password.substr(0, kMaxPasswordBytes));
     return InvalidCredentials();
   }
-  // Throttling: failed attempts per e-mail address in a fixed window, counted in the database
-  // so the limit holds across replicas. Unknown addresses are counted too (no account oracle).
-  const int64_t now = s_.clock->NowMillis();
-  const int64_t window_ms = int64_t{s_.config->auth.login_window_s} * 1000;
-  const int64_t window_start = now - now % window_ms;
-  const std::string counter = "login:" + email.value();
-  PM_ASSIGN_OR_RETURN(int64_t failures, s_.store->GetCounter(counter, window_start));
-  if (failures >= s_.config->auth.login_max_failures) {
-    Error e = MakeError(ErrorCode::kRateLimited, "too many failed log-ins for this e-mail address; try again later");
-    e.retry_after_s = (window_start + window_ms - now + 999) / 1000;
-    return e;
-  }
+  // Throttling per e-mail address and client IP (app/login_throttle.h). Unknown addresses are
+  // counted too (no account oracle).
+  LoginThrottle throttle(s_);
+  const std::string& ip = CurrentRequest().ip;
+  PM_RETURN_IF_ERROR(throttle.Check(email.value(), ip));
   auto fail = [&]() -> Error {
-    auto counted = s_.store->IncrementCounter(counter, window_start, window_start + window_ms);
-    if (!counted.ok()) log::Warn("could not count a failed log-in", {{"error", counted.error().message}});
+    throttle.RecordFailure(email.value(), ip);
     return InvalidCredentials();
   };
   auto user = s_.store->FindUserByEmail(email.value());
   if (!user.ok()) {
     if (user.error().code != ErrorCode::kNotFound) return user.error();
     auth::VerifyDummyPassword(password);
+    // Never the e-mail address: the record stays pseudonymous.
+    AuditEvent e;
+    e.action = "auth.login_failed";
+    e.actor_kind = "anonymous";
+    e.details_json = R"({"reason":"unknown_account"})";
+    Audit(s_, e);
     return fail();
   }
-  if (!auth::VerifyPassword(password, user->password_hash)) return fail();
+  const std::string target = "user:" + std::to_string(user->id.value);
+  if (!auth::VerifyPassword(password, user->password_hash)) {
+    AuditEvent e = UserEvent(user->id, "auth.login_failed", target);
+    e.details_json = R"({"reason":"password"})";
+    Audit(s_, e);
+    return fail();
+  }
+  if (user->totp_enabled_at) {
+    if (totp.empty()) {
+      return MakeError(ErrorCode::kMfaRequired, "enter the code from your authenticator app (or a recovery code)");
+    }
+    PM_ASSIGN_OR_RETURN(bool second, CheckSecondFactor(user.value(), totp, /*allow_recovery=*/true));
+    if (!second) {
+      AuditEvent e = UserEvent(user->id, "auth.login_failed", target);
+      e.details_json = R"({"reason":"mfa"})";
+      Audit(s_, e);
+      throttle.RecordFailure(email.value(), ip);
+      return MakeError(ErrorCode::kMfaRequired, "the code is wrong or was already used; enter a current one");
+    }
+  }
   PM_ASSIGN_OR_RETURN(NewSession session, StartSession(user->id));
   PM_ASSIGN_OR_RETURN(AccountView view, View(user.value()));
+  Audit(s_, UserEvent(user->id, "auth.login", target));
   return SignedIn{std::move(view), std::move(session)};
 }
 
@@ -197,7 +236,17 @@ Result<SignedIn> Accounts::SignInVerified(const store::User& user) {
 
 Status Accounts::LogOut(const Principal& principal) {
   if (principal.session_hash.empty()) return Status::Ok();
-  return s_.store->DeleteSession(principal.session_hash);
+  PM_RETURN_IF_ERROR(s_.store->DeleteSession(principal.session_hash));
+  Audit(s_, UserEvent(principal.user.id, "auth.logout", "user:" + std::to_string(principal.user.id.value)));
+  return Status::Ok();
+}
+
+Status Accounts::LogOutEverywhere(const Principal& principal) {
+  PM_ASSIGN_OR_RETURN(int ended, s_.store->DeleteUserSessions(principal.user.id, std::nullopt));
+  AuditEvent e = UserEvent(principal.user.id, "auth.logout_all", "user:" + std::to_string(principal.user.id.value));
+  e.details_json = "{\"sessions\":" + std::to_string(ended) + "}";
+  Audit(s_, e);
+  return Status::Ok();
 }
 
 Result<Principal> Accounts::Authenticate(std::string_view token) {

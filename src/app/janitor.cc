@@ -36,6 +36,9 @@ Result<JanitorReport> Janitor::RunOnce() {
   PM_ASSIGN_OR_RETURN(report.sessions_deleted, s_.store->DeleteExpiredSessions(now));
   PM_ASSIGN_OR_RETURN(report.counters_deleted, s_.store->DeleteExpiredCounters(now));
   PM_ASSIGN_OR_RETURN(report.invitations_deleted, s_.store->DeleteExpiredInvitations(now));
+  // Used and expired password reset tokens are of no further use.
+  PM_ASSIGN_OR_RETURN(int resets_deleted, s_.store->DeleteStalePasswordResets(now));
+  (void)resets_deleted;
 
   // Before the orphan sweep: a purged workspace leaves nothing for it to find.
   PM_ASSIGN_OR_RETURN(std::vector<TenantId> due, s_.store->ListTenantsToPurge(now, kPurgesPerRun));

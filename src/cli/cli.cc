@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -44,6 +45,7 @@ struct Options {
   std::string params_json;   // palette: strategy parameters as a JSON object
   std::string template_box;  // palette: "x,y,w,h" for template_match
   std::string email;         // admin create: the new operator's e-mail address
+  int outbox_limit = 20;     // outbox: newest N messages
 };
 
 // "x,y,w,h" -> Box; each an integer.
@@ -330,6 +332,28 @@ int RunPalette(const Options& opts) {
   return 0;
 }
 
+// Prints the newest e-mail messages the server stored (sent by SMTP or not), newest first.
+int RunOutbox(const Options& opts) {
+  config::Config cfg;
+  if (!LoadConfig(opts, &cfg)) return 2;
+  auto backends = OpenBackends(cfg, false);
+  if (!backends.ok()) return Fail(backends.error());
+  auto messages = backends->store->ListOutbox(opts.outbox_limit);
+  if (!messages.ok()) return Fail(messages.error());
+  if (messages->empty()) std::printf("the outbox is empty\n");
+  for (const store::OutboxMessage& m : messages.value()) {
+    std::string status = m.sent_at ? "sent" : (m.error.empty() ? "not sent (no SMTP)" : "failed: " + m.error);
+    std::time_t t = static_cast<std::time_t>(m.created_at / 1000);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char when[32];
+    std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    std::printf("#%lld %s to %s [%s]\nSubject: %s\n\n%s\n---\n", static_cast<long long>(m.id), when,
+                m.recipient.c_str(), status.c_str(), m.subject.c_str(), m.body.c_str());
+  }
+  return 0;
+}
+
 int RunConfigDump(const Options& opts) {
   config::Config cfg;
   if (!LoadConfig(opts, &cfg)) return 2;
@@ -389,6 +413,10 @@ int Run(int argc, char** argv) {
       admin->add_subcommand("create", "Print a one-time link (valid 24 h) that makes --email an operator.");
   admin_create->add_option("--email", opts.email, "The operator's e-mail address (an existing account is promoted)");
   commands.emplace_back(admin_create, [&] { return RunAdminCreate(opts); });
+  CLI::App* outbox = add("outbox", "Print the newest e-mail messages (password reset links), sent or not.",
+                         [&] { return RunOutbox(opts); });
+  outbox->add_option("--limit", opts.outbox_limit, "How many messages, newest first (1 to 1000; default 20)")
+      ->check(CLI::Range(1, 1000));
   CLI::App* config_cmd = cli.add_subcommand("config", "Inspect configuration.");
   config_cmd->require_subcommand(1);
   CLI::App* dump = config_cmd->add_subcommand("dump", "Print the effective configuration (secrets masked).");

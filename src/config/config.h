@@ -32,6 +32,7 @@ struct ServerConfig {
   int drain_timeout_s = 30;  // then in-flight requests get this long before the process exits
   std::string replica_name;  // X-Palettemaker-Replica header; empty = the host name
   std::string public_url;    // links in e-mails and the setup link; empty = http://<listen>
+  int trusted_proxy_hops = 0;  // > 0: the client IP is that many hops from the right of X-Forwarded-For
   bool operator==(const ServerConfig&) const = default;
 };
 
@@ -61,13 +62,25 @@ struct StorageConfig {
 };
 
 struct AuthConfig {
-  std::string signup = "open";  // open|closed
+  std::string signup = "open";  // open|invite|closed
   int session_ttl_hours = 720;  // 30 days
   int min_password_length = 8;
   int login_max_failures = 10;  // failed log-ins per e-mail per window before 429
   int login_window_s = 900;
   bool operator_mfa_required = false;  // operators need TOTP enabled for the admin API
+  int login_ip_max_failures = 50;  // failed log-ins per client IP per window before 429
+  int reset_ttl_minutes = 60;      // password reset links expire after this long
   bool operator==(const AuthConfig&) const = default;
+};
+
+// Outgoing e-mail (password resets). Every message also lands in the outbox table.
+struct MailConfig {
+  std::string smtp_url;            // smtp://host:port or smtps://host:port; empty = log + outbox only
+  std::string from = "palettemaker@localhost";  // envelope and From: address
+  std::string username;            // SMTP AUTH; empty = none
+  std::string password;            // secret
+  bool starttls = true;            // smtp://: require STARTTLS
+  bool operator==(const MailConfig&) const = default;
 };
 
 struct LimitsConfig {
@@ -129,6 +142,7 @@ struct Config {
   DatabaseConfig database;
   StorageConfig storage;
   AuthConfig auth;
+  MailConfig mail;
   LimitsConfig limits;
   PlansConfig plans;
   PaletteConfig palette;

@@ -57,6 +57,11 @@ const KeySpec kKeys[] = {
      "The URL people reach this service at (https://palettes.example.com), for links in e-mails "
      "and the operator setup link; empty = http://<server.listen>.",
      PM_FIELD(server.public_url), CheckHttpUrl},
+    {"server.trusted_proxy_hops", KT::kInt, "0", 0, 10, nullptr, S::kPlain, nullptr,
+     "Reverse proxies in front of the server that append to X-Forwarded-For; > 0 takes the client "
+     "IP (audit log, per-IP log-in throttling) that many entries from the right of that header. "
+     "0 = the peer address; never set it higher than the proxies you run, or clients can forge it.",
+     PM_FIELD(server.trusted_proxy_hops), nullptr},
 
     {"data.dir", KT::kString, "./data", 0, 0, nullptr, S::kPlain, nullptr,
      "Data directory; the default database and object store live under it.", PM_FIELD(data.dir),
@@ -105,8 +110,9 @@ const KeySpec kKeys[] = {
      "AWS_SECRET_ACCESS_KEY", "S3: secret access key.", PM_FIELD(storage.s3_secret_access_key),
      nullptr},
 
-    {"auth.signup", KT::kEnum, "open", 0, 0, "open|closed", S::kPlain, nullptr,
-     "Who may sign up: open = anyone, closed = nobody (invitations and admins only).",
+    {"auth.signup", KT::kEnum, "open", 0, 0, "open|invite|closed", S::kPlain, nullptr,
+     "Who may sign up: open = anyone; invite = only with a pending invitation for that e-mail "
+     "address; closed = nobody through the API (accounts are created by an operator).",
      PM_FIELD(auth.signup), nullptr},
     {"auth.session_ttl_hours", KT::kInt, "720", 1, 87600, nullptr, S::kPlain, nullptr,
      "Hours a login session lasts.", PM_FIELD(auth.session_ttl_hours), nullptr},
@@ -121,6 +127,40 @@ const KeySpec kKeys[] = {
     {"auth.operator_mfa_required", KT::kBool, "false", 0, 0, nullptr, S::kPlain, nullptr,
      "Operators must have TOTP two-factor authentication enabled to use the admin API.",
      PM_FIELD(auth.operator_mfa_required), nullptr},
+    {"auth.login_ip_max_failures", KT::kInt, "50", 1, 1000000, nullptr, S::kPlain, nullptr,
+     "Failed log-ins from one client IP per window; past it log-in answers 429. Each time an "
+     "e-mail address or IP is locked again (within a 7-day window) the lock lasts twice as long "
+     "(at most 24 h).",
+     PM_FIELD(auth.login_ip_max_failures), nullptr},
+    {"auth.reset_ttl_minutes", KT::kInt, "60", 1, 10080, nullptr, S::kPlain, nullptr,
+     "Minutes a password reset link stays valid (single use).", PM_FIELD(auth.reset_ttl_minutes),
+     nullptr},
+
+    {"mail.smtp_url", KT::kString, "", 0, 0, nullptr, S::kPlain, nullptr,
+     "SMTP server for e-mail (password reset links): smtp://host:port or smtps://host:port; "
+     "empty = messages are only written to the log and the outbox (`palettemaker outbox`).",
+     PM_FIELD(mail.smtp_url), [](std::string_view v) -> std::string {
+       if (v.empty()) return {};
+       bool smtp = v.substr(0, 7) == "smtp://" && v.size() > 7;
+       bool smtps = v.substr(0, 8) == "smtps://" && v.size() > 8;
+       if (!smtp && !smtps) return "must be empty or an smtp:// or smtps:// URL";
+       return {};
+     }},
+    {"mail.from", KT::kString, "palettemaker@localhost", 0, 0, nullptr, S::kPlain, nullptr,
+     "Sender address of e-mail (envelope and From:).", PM_FIELD(mail.from),
+     [](std::string_view v) -> std::string {
+       if (v.find('@') == std::string_view::npos || v.find_first_of("<>\r\n\", ") != std::string_view::npos) {
+         return "must be a plain e-mail address like palettes@example.com";
+       }
+       return {};
+     }},
+    {"mail.username", KT::kString, "", 0, 0, nullptr, S::kPlain, nullptr,
+     "SMTP user name; empty = no authentication.", PM_FIELD(mail.username), nullptr},
+    {"mail.password", KT::kString, "", 0, 0, nullptr, S::kSecret, nullptr, "SMTP password.",
+     PM_FIELD(mail.password), nullptr},
+    {"mail.starttls", KT::kBool, "true", 0, 0, nullptr, S::kPlain, nullptr,
+     "With smtp://: require STARTTLS (smtps:// is TLS from the start).", PM_FIELD(mail.starttls),
+     nullptr},
 
     {"limits.upload_max_bytes", KT::kInt64, "26214400", 1, 4 * kGiB, nullptr, S::kPlain, nullptr,
      "Largest accepted image upload, in bytes.", PM_FIELD(limits.upload_max_bytes), nullptr},

@@ -32,6 +32,12 @@ struct ApiContext {
 
 void AddHealthRoutes(Router& router, const ApiContext& api);
 void AddAuthRoutes(Router& router, const ApiContext& api);
+// /api/v1/me/password, /api/v1/me/mfa/..., DELETE /api/v1/me, password reset (api_account.cc).
+void AddAccountSecurityRoutes(Router& router, const ApiContext& api);
+// GET /api/v1/admin/outbox (api_outbox.cc).
+void AddOutboxRoutes(Router& router, const ApiContext& api);
+// Expires pm_session and pm_csrf (api_auth.cc).
+void ClearSessionCookies(Exchange& ex, const config::Config& config);
 void AddPaletteRoutes(Router& router, const ApiContext& api);
 void AddWorkspaceRoutes(Router& router, const ApiContext& api);
 void AddAuditRoutes(Router& router, const ApiContext& api);

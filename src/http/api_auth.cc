@@ -7,7 +7,12 @@ namespace pm::http {
 namespace {
 
 nlohmann::json UserJson(const store::User& u) {
-  return {{"id", u.id.value}, {"email", u.email}, {"name", u.name}, {"created_at", IsoTime(u.created_at)}};
+  return {{"id", u.id.value},
+          {"email", u.email},
+          {"name", u.name},
+          {"created_at", IsoTime(u.created_at)},
+          {"mfa_enabled", u.totp_enabled_at.has_value()},
+          {"is_operator", u.is_operator}};
 }
 
 nlohmann::json AccountJson(const app::AccountView& view) {
@@ -35,17 +40,13 @@ void SetSessionCookies(Exchange& ex, const config::Config& config, const app::Ne
   ex.AddCookie({"pm_csrf", s.csrf_token, max_age, /*http_only=*/false, secure});
 }
 
-void ClearSessionCookies(Exchange& ex, const config::Config& config) {
-  bool secure = SecureCookies(config, ex);
-  ex.AddCookie({"pm_session", "", 0, true, secure});
-  ex.AddCookie({"pm_csrf", "", 0, false, secure});
-}
 
 struct Credentials {
   std::string email;
   std::string password;
   std::string name;
   std::string invitation;
+  std::string totp;
 };
 
 Result<Credentials> ReadCredentials(Call& call, const config::Config& config, bool with_name) {
@@ -53,13 +54,17 @@ Result<Credentials> ReadCredentials(Call& call, const config::Config& config, bo
   if (with_name) {
     PM_RETURN_IF_ERROR(RejectUnknownFields(body, {"email", "password", "name", "invitation"}));
   } else {
-    PM_RETURN_IF_ERROR(RejectUnknownFields(body, {"email", "password"}));
+    PM_RETURN_IF_ERROR(RejectUnknownFields(body, {"email", "password", "totp"}));
   }
   Credentials c;
   PM_ASSIGN_OR_RETURN(auto email, StringField(body, "email", true));
   PM_ASSIGN_OR_RETURN(auto password, StringField(body, "password", true));
   c.email = *email;
   c.password = *password;
+  if (!with_name) {
+    PM_ASSIGN_OR_RETURN(auto totp, StringField(body, "totp", false));
+    if (totp) c.totp = *totp;
+  }
   if (with_name) {
     PM_ASSIGN_OR_RETURN(auto name, StringField(body, "name", false));
     if (name) c.name = *name;
@@ -70,6 +75,12 @@ Result<Credentials> ReadCredentials(Call& call, const config::Config& config, bo
 }
 
 }  // namespace
+
+void ClearSessionCookies(Exchange& ex, const config::Config& config) {
+  bool secure = SecureCookies(config, ex);
+  ex.AddCookie({"pm_session", "", 0, true, secure});
+  ex.AddCookie({"pm_csrf", "", 0, false, secure});
+}
 
 void AddHealthRoutes(Router& router, const ApiContext& api) {
   router.Add({"GET", "/healthz", Access::kPublic,
@@ -95,6 +106,12 @@ void AddHealthRoutes(Router& router, const ApiContext& api) {
 
 void AddAuthRoutes(Router& router, const ApiContext& api) {
   const config::Config& config = *api.config;
+  router.Add({"GET", "/api/v1/auth/options", Access::kPublic,
+              [&config](Call& call) -> Status {
+                SendJson(call.ex, 200, {{"signup", config.auth.signup}});
+                return Status::Ok();
+              },
+              "What the sign-in page needs to know: the sign-up mode (open, invite or closed)."});
   router.Add({"POST", "/api/v1/auth/signup", Access::kPublic,
               [api, &config](Call& call) -> Status {
                 PM_ASSIGN_OR_RETURN(Credentials c, ReadCredentials(call, config, true));
@@ -107,7 +124,7 @@ void AddAuthRoutes(Router& router, const ApiContext& api) {
   router.Add({"POST", "/api/v1/auth/login", Access::kPublic,
               [api, &config](Call& call) -> Status {
                 PM_ASSIGN_OR_RETURN(Credentials c, ReadCredentials(call, config, false));
-                PM_ASSIGN_OR_RETURN(app::SignedIn in, api.accounts->LogIn(c.email, c.password));
+                PM_ASSIGN_OR_RETURN(app::SignedIn in, api.accounts->LogIn(c.email, c.password, c.totp));
                 SetSessionCookies(call.ex, config, in.session, api.services.clock->NowMillis());
                 SendJson(call.ex, 200, AccountJson(in.account));
                 return Status::Ok();
@@ -121,6 +138,14 @@ void AddAuthRoutes(Router& router, const ApiContext& api) {
                 return Status::Ok();
               },
               "End the current session."});
+  router.Add({"POST", "/api/v1/auth/logout-all", Access::kUser,
+              [api, &config](Call& call) -> Status {
+                PM_RETURN_IF_ERROR(api.accounts->LogOutEverywhere(*call.principal));
+                ClearSessionCookies(call.ex, config);
+                call.ex.SetStatus(204);
+                return Status::Ok();
+              },
+              "End every session of the signed-in user, this one included."});
   router.Add({"GET", "/api/v1/me", Access::kUser,
               [api](Call& call) -> Status {
                 PM_ASSIGN_OR_RETURN(app::AccountView view, api.accounts->Me(*call.principal));
@@ -133,6 +158,8 @@ void AddAuthRoutes(Router& router, const ApiContext& api) {
 void AddAllRoutes(Router& router, const ApiContext& api) {
   AddHealthRoutes(router, api);
   AddAuthRoutes(router, api);
+  AddAccountSecurityRoutes(router, api);
+  AddOutboxRoutes(router, api);
   AddWorkspaceRoutes(router, api);
   AddPaletteRoutes(router, api);
   AddAuditRoutes(router, api);

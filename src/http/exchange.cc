@@ -2,6 +2,9 @@
 
 #include <httplib.h>
 
+#include <algorithm>
+#include <cctype>
+
 #include "common/log.h"
 #include "http/multipart.h"
 
@@ -32,8 +35,12 @@ int HttpStatusFor(ErrorCode code) {
 }
 
 Exchange::Exchange(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* reader,
-                   std::string request_id)
-    : req_(req), res_(res), reader_(reader), request_id_(std::move(request_id)) {}
+                   std::string request_id, int trusted_proxy_hops)
+    : req_(req),
+      res_(res),
+      reader_(reader),
+      request_id_(std::move(request_id)),
+      trusted_proxy_hops_(trusted_proxy_hops) {}
 
 const std::string& Exchange::method() const { return req_.method; }
 const std::string& Exchange::path() const { return req_.path; }
@@ -43,7 +50,66 @@ bool Exchange::HasQuery(const std::string& name) const { return req_.has_param(n
 std::string Exchange::Query(const std::string& name) const { return req_.get_param_value(name); }
 std::string Exchange::remote_addr() const { return req_.remote_addr; }
 
-std::string Exchange::client_ip() const { return req_.remote_addr; }
+std::string Exchange::client_ip() const {
+  if (trusted_proxy_hops_ <= 0) return req_.remote_addr;
+  std::string xff;
+  size_t n = req_.get_header_value_count("X-Forwarded-For");
+  for (size_t i = 0; i < n; ++i) {
+    if (!xff.empty()) xff += ',';
+    xff += req_.get_header_value("X-Forwarded-For", i);
+  }
+  return ClientIpFromForwardedFor(req_.remote_addr, xff, trusted_proxy_hops_);
+}
+
+namespace {
+
+std::string_view TrimSpaces(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// An address as proxies write it: 1.2.3.4, 1.2.3.4:567, ::1, [::1], [::1]:567. "" if not one.
+std::string ParseForwardedAddress(std::string_view v) {
+  v = TrimSpaces(v);
+  if (v.empty() || v.size() > 64) return {};
+  auto is_hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+  if (v.front() == '[') {
+    size_t close = v.find(']');
+    if (close == std::string_view::npos) return {};
+    std::string_view rest = v.substr(close + 1);
+    if (!rest.empty() && (rest.front() != ':' || rest.size() == 1)) return {};
+    v = v.substr(1, close - 1);
+  } else if (std::count(v.begin(), v.end(), ':') == 1) {
+    v = v.substr(0, v.find(':'));  // IPv4 with a port
+  }
+  if (v.empty()) return {};
+  bool v6 = v.find(':') != std::string_view::npos;
+  for (char c : v) {
+    bool ok = v6 ? (is_hex(c) || c == ':' || c == '.') : ((c >= '0' && c <= '9') || c == '.');
+    if (!ok) return {};
+  }
+  if (!v6 && std::count(v.begin(), v.end(), '.') != 3) return {};
+  return std::string(v);
+}
+
+}  // namespace
+
+std::string ClientIpFromForwardedFor(std::string_view peer, std::string_view xff, int hops) {
+  if (hops <= 0) return std::string(peer);
+  std::vector<std::string_view> entries;
+  while (true) {
+    size_t comma = xff.find(',');
+    std::string_view e = TrimSpaces(xff.substr(0, comma));
+    if (!e.empty()) entries.push_back(e);
+    if (comma == std::string_view::npos) break;
+    xff.remove_prefix(comma + 1);
+  }
+  if (entries.empty()) return std::string(peer);
+  size_t index = entries.size() >= static_cast<size_t>(hops) ? entries.size() - static_cast<size_t>(hops) : 0;
+  std::string ip = ParseForwardedAddress(entries[index]);
+  return ip.empty() ? std::string(peer) : ip;
+}
 
 bool Exchange::IsHttps() const {
   // Only the first proxy's word counts; TLS termination happens at the ingress.

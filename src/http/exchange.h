@@ -36,8 +36,9 @@ struct CookieSpec {
 
 class Exchange {
  public:
+  // trusted_proxy_hops: server.trusted_proxy_hops (see client_ip()).
   Exchange(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* reader,
-           std::string request_id);
+           std::string request_id, int trusted_proxy_hops = 0);
 
   // --- request
   const std::string& method() const;
@@ -49,7 +50,9 @@ class Exchange {
   std::string Query(const std::string& name) const;
   const std::string& request_id() const { return request_id_; }
   std::string remote_addr() const;
-  // The client's address as the audit log and per-IP limits see it: the peer address.
+  // The client's address as the audit log and per-IP limits see it: the peer address, or with
+  // trusted proxy hops the X-Forwarded-For entry that many hops from the right
+  // (ClientIpFromForwardedFor).
   std::string client_ip() const;
   bool IsHttps() const;  // TLS here or X-Forwarded-Proto: https from the proxy
 
@@ -92,7 +95,16 @@ class Exchange {
   std::string request_id_;
   std::vector<std::pair<std::string, std::string>> params_;
   bool body_consumed_ = false;
+  int trusted_proxy_hops_ = 0;
 };
+
+// The client IP behind `hops` trusted reverse proxies, each of which appended the address it
+// received the request from to X-Forwarded-For (`xff`: every such header joined with ","). The
+// entry `hops` from the right is the one the outermost trusted proxy wrote; entries left of it
+// are whatever the client sent and are ignored. With fewer entries than hops, the leftmost one
+// (still written by a trusted proxy). `peer` when hops <= 0, the header is empty, or the chosen
+// entry is not an IP address (IPv4, or IPv6 optionally in brackets; a port is dropped).
+std::string ClientIpFromForwardedFor(std::string_view peer, std::string_view xff, int hops);
 
 int HttpStatusFor(ErrorCode code);
 

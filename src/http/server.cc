@@ -275,7 +275,7 @@ struct Server::Impl {
   }
 
   void Dispatch(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* reader) {
-    Exchange ex(req, res, reader, t_log.request_id);
+    Exchange ex(req, res, reader, t_log.request_id, config.server.trusted_proxy_hops);
     // The audit log reads who asked from here (app/audit.h).
     app::ScopedRequest scoped_request(
         app::RequestMeta{ex.client_ip(), req.get_header_value("User-Agent"), t_log.request_id});

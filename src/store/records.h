@@ -256,6 +256,17 @@ struct PaletteUpdate {
   std::optional<int64_t> if_updated_at;
 };
 
+// One e-mail the server sent, or would have sent without SMTP (the operator reads the outbox).
+struct OutboxMessage {
+  int64_t id = 0;
+  std::string recipient;
+  std::string subject;
+  std::string body;
+  int64_t created_at = 0;             // Unix ms
+  std::optional<int64_t> sent_at;     // set when delivered by SMTP
+  std::string error;                  // the last SMTP failure, "" when none
+};
+
 // Where POST .../move puts a palette in its tenant's list (top = first shown).
 enum class PaletteMove { kTop, kBottom, kUp, kDown };
 

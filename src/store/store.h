@@ -170,6 +170,57 @@ class Store {
   virtual Result<Palette> MovePalette(TenantId tenant, PaletteId id, PaletteMove move) = 0;
 
   // --- Account security (sessions of a user, password resets, TOTP, recovery codes, outbox) ---
+  // All global (users and their credentials are not tenant data). kNotFound for a missing user.
+  // Deletes every session of `user` except the one whose hash is `except_hash` (when given);
+  // returns how many were deleted.
+  virtual Result<int> DeleteUserSessions(UserId user, std::optional<std::string> except_hash) = 0;
+  // Sets the password hash and, in the same transaction, deletes every session of the user but
+  // `keep_session_hash` ("" = all of them).
+  virtual Status SetPasswordHash(UserId user, std::string_view password_hash,
+                                 std::string_view keep_session_hash) = 0;
+  virtual Status CreatePasswordReset(UserId user, std::string_view token_hash, int64_t now,
+                                     int64_t expires_at) = 0;
+  // In one transaction: the reset with `token_hash` must exist, be unused and expire after `now`
+  // (else kNotFound, changing nothing); it is marked used, the user's password hash set and every
+  // session of theirs deleted. Returns whose password it was. A token is used at most once, also
+  // when two confirmations race.
+  virtual Result<UserId> ConsumePasswordReset(std::string_view token_hash,
+                                              std::string_view password_hash, int64_t now) = 0;
+  // Removes resets expired at `now` or used; returns how many.
+  virtual Result<int> DeleteStalePasswordResets(int64_t now) = 0;
+  // TOTP enrolment: sets the secret and clears totp_enabled_at and totp_last_step.
+  virtual Status SetTotpSecret(UserId user, std::string_view secret) = 0;
+  // In one transaction: totp_enabled_at = now, totp_last_step = step, and the recovery codes
+  // replaced by `recovery_code_hashes`.
+  virtual Status EnableTotp(UserId user, int64_t step, int64_t now,
+                            const std::vector<std::string>& recovery_code_hashes) = 0;
+  // Clears the secret, totp_enabled_at and totp_last_step and deletes the recovery codes.
+  virtual Status DisableTotp(UserId user) = 0;
+  // Records `step` as the last accepted TOTP step if it is later than the one recorded (atomic:
+  // of two requests with the same code only one gets true). False: a replay.
+  virtual Result<bool> AdvanceTotpStep(UserId user, int64_t step) = 0;
+  // Replaces every recovery code of the user (used or not) by these hashes.
+  virtual Status ReplaceRecoveryCodes(UserId user,
+                                      const std::vector<std::string>& code_hashes) = 0;
+  // Marks the user's unused code with this hash used at `now`; false when there is none.
+  virtual Result<bool> UseRecoveryCode(UserId user, std::string_view code_hash, int64_t now) = 0;
+  // Unused recovery codes left.
+  virtual Result<int> CountRecoveryCodes(UserId user) = 0;
+  // Appends a message (its id and sent_at are ignored) and returns it with its id.
+  virtual Result<OutboxMessage> AppendOutbox(const OutboxMessage& message) = 0;
+  // Records the outcome of an SMTP delivery. kNotFound for an unknown id.
+  virtual Status MarkOutboxSent(int64_t id, std::optional<int64_t> sent_at,
+                                std::string_view error) = 0;
+  // Newest first; limit 1..1000.
+  virtual Result<std::vector<OutboxMessage>> ListOutbox(int limit) = 0;
+  // Log-in throttling locks, kept in the counters table (no table of their own): `key`'s row of
+  // window 0 holds the time (Unix ms) the key is locked until as its count, and expires then.
+  // A lock is never shortened by a later, shorter one. Read it with GetCounter(key, 0).
+  virtual Status LockCounterKey(std::string_view key, int64_t until) = 0;
+  // Erasure: deletes the user row; their sessions, memberships, API tokens, recovery codes and
+  // password resets go with it (ON DELETE CASCADE); palettes and invitations they made keep
+  // existing with created_by / invited_by NULL. Workspaces are the caller's to purge first.
+  virtual Status DeleteUser(UserId user) = 0;
 
   // --- Plans and metering (tenant-scoped) -----------------------------------------------------
   // Metering lives in usage_daily, one count per (tenant, UTC day, metric); the app names the

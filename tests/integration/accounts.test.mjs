@@ -347,6 +347,12 @@ describe('sign-up closed by config', () => {
     if (server) await server.stop();
   });
 
+  it('GET /api/v1/auth/options says closed', async () => {
+    const res = await rawFetch(`${server.url}/api/v1/auth/options`);
+    assertStatus(res, 200);
+    assert.deepEqual(res.json, { signup: 'closed' });
+  });
+
   it('sign-up is 403 permission_denied and sets no cookie', async () => {
     const res = await rawFetch(`${server.url}/api/v1/auth/signup`, {
       method: 'POST',
@@ -354,6 +360,7 @@ describe('sign-up closed by config', () => {
       body: JSON.stringify({ email: uniqueEmail('closed'), password: PASSWORD }),
     });
     assertError(res, 403, 'permission_denied');
+    assert.match(res.json.error.message, /created by an operator/);
     assert.ok(!res.setCookies().some((c) => c.startsWith('pm_session=') && !c.startsWith('pm_session=;')),
       'no session cookie');
   });

@@ -110,6 +110,27 @@ class PostgresStore final : public Store {
   Status ReleaseLease(std::string_view name, std::string_view holder) override;
 
   // Account security (sqlite_account_security.cc / postgres_account_security.cc).
+  Result<int> DeleteUserSessions(UserId user, std::optional<std::string> except_hash) override;
+  Status SetPasswordHash(UserId user, std::string_view password_hash,
+                         std::string_view keep_session_hash) override;
+  Status CreatePasswordReset(UserId user, std::string_view token_hash, int64_t now,
+                             int64_t expires_at) override;
+  Result<UserId> ConsumePasswordReset(std::string_view token_hash, std::string_view password_hash,
+                                      int64_t now) override;
+  Result<int> DeleteStalePasswordResets(int64_t now) override;
+  Status SetTotpSecret(UserId user, std::string_view secret) override;
+  Status EnableTotp(UserId user, int64_t step, int64_t now,
+                    const std::vector<std::string>& recovery_code_hashes) override;
+  Status DisableTotp(UserId user) override;
+  Result<bool> AdvanceTotpStep(UserId user, int64_t step) override;
+  Status ReplaceRecoveryCodes(UserId user, const std::vector<std::string>& code_hashes) override;
+  Result<bool> UseRecoveryCode(UserId user, std::string_view code_hash, int64_t now) override;
+  Result<int> CountRecoveryCodes(UserId user) override;
+  Result<OutboxMessage> AppendOutbox(const OutboxMessage& message) override;
+  Status MarkOutboxSent(int64_t id, std::optional<int64_t> sent_at, std::string_view error) override;
+  Result<std::vector<OutboxMessage>> ListOutbox(int limit) override;
+  Status LockCounterKey(std::string_view key, int64_t until) override;
+  Status DeleteUser(UserId user) override;
 
   // Plans and metering (*_plans.cc).
   Status AddUsage(TenantId tenant, int64_t day, std::string_view metric, int64_t n) override;

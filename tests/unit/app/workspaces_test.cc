@@ -87,7 +87,7 @@ const char* kPassword = "correct horse battery staple";
 
 }  // namespace
 
-TEST_CASE("closed sign-up admits exactly the invited address; invitations expire after 7 days",
+TEST_CASE("invite-only sign-up admits exactly the invited address; invitations expire after 7 days",
           "[app][workspaces]") {
   WsFixture f;
   Accounts accounts(f.services());
@@ -101,10 +101,14 @@ TEST_CASE("closed sign-up admits exactly the invited address; invitations expire
   auto ctx = accounts.EnterWorkspace(*principal, "team");
   REQUIRE(ctx.ok());
 
-  f.config.auth.signup = "closed";
+  f.config.auth.signup = "invite";
   CHECK(accounts.SignUp("new@example.com", kPassword, "").error().code == ErrorCode::kPermissionDenied);
   auto inv = ws.Invite(*ctx, "New@Example.com", "editor");
   REQUIRE(inv.ok());
+  // closed: not even with an invitation.
+  f.config.auth.signup = "closed";
+  CHECK(accounts.SignUp("new@example.com", kPassword, "", inv->token).error().code == ErrorCode::kPermissionDenied);
+  f.config.auth.signup = "invite";
   CHECK(accounts.SignUp("other@example.com", kPassword, "", inv->token).error().code == ErrorCode::kPermissionDenied);
   CHECK(accounts.SignUp("new@example.com", kPassword, "", "not-a-token").error().code == ErrorCode::kNotFound);
   auto joined = accounts.SignUp("new@example.com", kPassword, "", inv->token);

@@ -39,6 +39,7 @@ drain_grace_s = 9
 drain_timeout_s = 45
 replica_name = "replica-7"
 public_url = "https://palettes.example.com"
+trusted_proxy_hops = 2
 
 [data]
 dir = "/var/lib/palettemaker"
@@ -66,6 +67,15 @@ min_password_length = 12
 login_max_failures = 3
 login_window_s = 60
 operator_mfa_required = true
+login_ip_max_failures = 7
+reset_ttl_minutes = 15
+
+[mail]
+smtp_url = "smtps://mail.example.com:465"
+from = "palettes@example.com"
+username = "mailer"
+password = "mail secret"
+starttls = false
 
 [limits]
 upload_max_bytes = 4294967296
@@ -170,6 +180,7 @@ TEST_CASE("Dump round-trips through Load (apart from masked secrets)", "[config]
   expected.storage.s3_secret_access_key = "***";
   expected.database.url = "postgres://pm:***@db.internal:5432/pm";
   expected.database.migration_url = "postgres://pm_migrator:***@db.internal:5432/pm";
+  expected.mail.password = "***";
   CHECK(*again == expected);
 
   // With no secrets and no URL credentials it is exact.
@@ -178,6 +189,7 @@ TEST_CASE("Dump round-trips through Load (apart from masked secrets)", "[config]
   plain.storage.s3_secret_access_key.clear();
   plain.database.url = "sqlite:///x \"y\".db";
   plain.database.migration_url.clear();
+  plain.mail.password.clear();
   auto exact = LoadToml(Dump(plain));
   REQUIRE(exact.ok());
   CHECK(*exact == plain);

@@ -119,8 +119,8 @@ TEST_CASE("enum errors list the allowed values", "[config]") {
   CHECK_THAT(ErrorOf(LoadToml("[server]\ncookie_secure = \"sometimes\"\n")),
              Contains("config: server.cookie_secure: must be one of auto, always, never (got the "
                       "string \"sometimes\") (from "));
-  CHECK_THAT(ErrorOf(LoadToml("[auth]\nsignup = \"invite\"\n")),
-             Contains("auth.signup: must be one of open, closed"));
+  CHECK_THAT(ErrorOf(LoadToml("[auth]\nsignup = \"anyone\"\n")),
+             Contains("auth.signup: must be one of open, invite, closed"));
   CHECK_THAT(ErrorOf(LoadToml("[log]\nformat = \"xml\"\n")),
              Contains("log.format: must be one of json, text"));
 }
