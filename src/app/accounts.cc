@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "app/audit.h"
+#include "app/quotas.h"
 #include "app/background.h"
 #include "app/login_throttle.h"
 #include "app/text.h"
@@ -109,6 +110,7 @@ Result<SignedIn> Accounts::SignUp(std::string_view email_raw, std::string_view p
   }
   PM_ASSIGN_OR_RETURN(std::string email, NormalizeEmail(email_raw));
   std::string invitation_hash;
+  std::optional<store::Invitation> invitation_row;
   if (!invitation.empty()) {
     // Checked before anything is created; AcceptInvitation checks again in its transaction.
     auto inv = invitation.size() > 128
@@ -123,7 +125,10 @@ Result<SignedIn> Accounts::SignUp(std::string_view email_raw, std::string_view p
     if (inv->email != email) {
       return MakeError(ErrorCode::kPermissionDenied, "this invitation was sent to another e-mail address");
     }
+    // The workspace must have room for one more member (its plan), before anything is created.
+    PM_RETURN_IF_ERROR(Quotas(s_).CheckMemberSlot(inv->tenant_id, /*adding_invitation=*/false, false));
     invitation_hash = inv->token_hash;
+    invitation_row = *inv;
   }
   PM_RETURN_IF_ERROR(CheckNewPassword(password, "password"));
   std::string name;
@@ -163,7 +168,14 @@ Result<SignedIn> Accounts::SignUp(std::string_view email_raw, std::string_view p
       auto joined = s_.store->AcceptInvitation(invitation_hash, user.id, s_.clock->NowMillis());
       // The account exists either way; an invitation that went away meanwhile (cancelled,
       // expired, used) only means the new user is not in that workspace.
-      if (!joined.ok()) log::Warn("invitation not accepted at sign-up", {{"error", joined.error().message}});
+      if (!joined.ok()) {
+        log::Warn("invitation not accepted at sign-up", {{"error", joined.error().message}});
+      } else {
+        AuditEvent e = UserEvent(user.id, "invitation.accepted", "invitation:" + std::to_string(invitation_row->id.value));
+        e.tenant = joined->workspace.id;
+        e.details_json = "{\"role\":\"" + joined->role + "\"}";
+        Audit(s_, e);
+      }
     }
     PM_ASSIGN_OR_RETURN(NewSession session, StartSession(user.id));
     PM_ASSIGN_OR_RETURN(AccountView view, View(user));

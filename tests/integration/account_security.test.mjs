@@ -151,6 +151,12 @@ describe('sign-up modes', () => {
     const joined = new Client(invite.url);
     assertStatus(await joined.signup({ email, password: PASSWORD, invitation: token }), 201);
     assert.ok(joined.workspaces.some((w) => w.slug === slug && w.role === 'editor'), JSON.stringify(joined.workspaces));
+    // Joining at sign-up is audited in the workspace like any accepted invitation.
+    const log = await owner.get(`/api/v1/t/${slug}/audit?action=invitation.accepted`);
+    assertStatus(log, 200);
+    assert.equal(log.json.entries.length, 1, JSON.stringify(log.json));
+    assert.equal(log.json.entries[0].actor.id, joined.user.id);
+    assert.deepEqual(log.json.entries[0].details, { role: 'editor' });
   });
 });
 

@@ -15,6 +15,7 @@ import {
   assertError,
   assertStatus,
   Client,
+  PASSWORD,
   makeTempDir,
   newUser,
   objectFiles,
@@ -309,6 +310,9 @@ describe('plans and quotas', () => {
     const bob = await newUser(server.url);
     const inv = await ada.post(`/api/v1/t/${ada.ws}/invitations`, { email: bob.email, role: 'viewer' });
     assertStatus(inv, 201);
+    const carolEmail = `carol-${Date.now()}-${process.pid}@example.com`;
+    const invCarol = await ada.post(`/api/v1/t/${ada.ws}/invitations`, { email: carolEmail, role: 'viewer' });
+    assertStatus(invCarol, 201);
     // The operator moved the workspace to "pro", which here allows one member.
     sqlInTenant(server, await tenantIdOf(ada), `UPDATE tenants SET plan = 'pro' WHERE id = ${await tenantIdOf(ada)}`);
     const e = assertError(await bob.post('/api/v1/invitations/accept', { token: inv.json.invitation.token }), 402,
@@ -321,7 +325,13 @@ describe('plans and quotas', () => {
     const u = await usage(ada);
     assert.equal(u.plan.name, 'pro');
     assert.equal(u.plan.limits.members, 1);
-    assert.equal(u.usage.pending_invitations, 1, 'the invitation is still there');
+    assert.equal(u.usage.pending_invitations, 2, 'the invitations are still there');
+    // Signing up with an invitation into the full workspace is refused the same way, before any
+    // account is made.
+    const carol = new Client(server.url);
+    assertError(await carol.signup({ email: carolEmail, password: PASSWORD, invitation: invCarol.json.invitation.token }),
+      402, 'quota_exceeded', 'sign-up with an invitation');
+    assertError(await carol.login({ email: carolEmail, password: PASSWORD }), 401, 'unauthenticated', 'no account was made');
   });
 
   it('usage: owner and admin only (403 for editor, viewer, tokens), 404 for non-members, 401 signed out', async () => {
