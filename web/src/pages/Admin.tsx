@@ -315,7 +315,9 @@ function TenantRow({ tenant: t, onChange }: { tenant: Tenant; onChange: (t: Tena
             {t.status}
           </span>
           {t.status === 'deleted' && t.purge_after && (
-            <div className="muted admin-table__small">purged after {dateTime(t.purge_after)}</div>
+            <div className="muted admin-table__small" title={dateTime(t.purge_after)}>
+              purge after {formatDate(t.purge_after)}
+            </div>
           )}
         </td>
         <td className="num">{count(t.members)}</td>
@@ -357,54 +359,57 @@ function TenantRow({ tenant: t, onChange }: { tenant: Tenant; onChange: (t: Tena
       {(confirming || error || notice) && (
         <tr className="admin-table__sub">
           <td colSpan={COLS}>
-            {confirming && (
-              <div
-                className="confirm admin-confirm"
-                role="alertdialog"
-                aria-labelledby={`del-title-${t.id}`}
-                aria-describedby={`del-desc-${t.id}`}
-                onKeyDown={(e) => e.key === 'Escape' && closeConfirm()}
-              >
-                <div>
-                  <p className="confirm__title" id={`del-title-${t.id}`}>
-                    Delete the workspace “{t.name}” ({t.slug})?
-                  </p>
-                  <p className="muted" id={`del-desc-${t.id}`}>
-                    Its members lose access at once. Operators can restore it during the grace period (the server's
-                    jobs.delete_grace_days, 30 days unless configured otherwise); after that its palettes and images are
-                    purged for good.
-                  </p>
+            {/* Sticky, so that at phone width it stays in view while the table scrolls sideways. */}
+            <div className="admin-table__subinner">
+              {confirming && (
+                <div
+                  className="confirm admin-confirm"
+                  role="alertdialog"
+                  aria-labelledby={`del-title-${t.id}`}
+                  aria-describedby={`del-desc-${t.id}`}
+                  onKeyDown={(e) => e.key === 'Escape' && closeConfirm()}
+                >
+                  <div>
+                    <p className="confirm__title" id={`del-title-${t.id}`}>
+                      Delete the workspace “{t.name}” ({t.slug})?
+                    </p>
+                    <p className="muted" id={`del-desc-${t.id}`}>
+                      Its members lose access at once. Operators can restore it during the grace period (the server's
+                      jobs.delete_grace_days, 30 days unless configured otherwise); after that its palettes and images are
+                      purged for good.
+                    </p>
+                  </div>
+                  <div className="confirm__actions">
+                    <button ref={cancelRef} type="button" className="btn" onClick={closeConfirm}>
+                      Cancel
+                    </button>
+                    <button
+                      type="button"
+                      className="btn btn--danger"
+                      disabled={Boolean(busy)}
+                      onClick={async () => {
+                        await run('delete', () => api.admin.remove(t.id), (n) =>
+                          n.purge_after ? `Deleted. It will be purged after ${dateTime(n.purge_after)} unless restored.` : 'Deleted.',
+                        );
+                        setConfirming(false);
+                      }}
+                    >
+                      {busy === 'delete' ? 'Deleting…' : 'Delete workspace'}
+                    </button>
+                  </div>
                 </div>
-                <div className="confirm__actions">
-                  <button ref={cancelRef} type="button" className="btn" onClick={closeConfirm}>
-                    Cancel
-                  </button>
-                  <button
-                    type="button"
-                    className="btn btn--danger"
-                    disabled={Boolean(busy)}
-                    onClick={async () => {
-                      await run('delete', () => api.admin.remove(t.id), (n) =>
-                        n.purge_after ? `Deleted. It will be purged after ${dateTime(n.purge_after)} unless restored.` : 'Deleted.',
-                      );
-                      setConfirming(false);
-                    }}
-                  >
-                    {busy === 'delete' ? 'Deleting…' : 'Delete workspace'}
-                  </button>
-                </div>
-              </div>
-            )}
-            {error && (
-              <p className="alert alert--error" role="alert" data-testid="tenant-error">
-                {error}
-              </p>
-            )}
-            {notice && (
-              <p className="admin-notice" role="status" data-testid="tenant-notice">
-                {notice}
-              </p>
-            )}
+              )}
+              {error && (
+                <p className="alert alert--error" role="alert" data-testid="tenant-error">
+                  {error}
+                </p>
+              )}
+              {notice && (
+                <p className="admin-notice" role="status" data-testid="tenant-notice">
+                  {notice}
+                </p>
+              )}
+            </div>
           </td>
         </tr>
       )}
