@@ -289,6 +289,69 @@ test('an operator setup link: invalid link explained, valid one creates the oper
     assert.equal(admin.status(), 200, 'the new operator reaches the admin API');
   }));
 
+test('the admin area: find, suspend, reactivate, change the plan, provision, audit; non-operators are turned away', { timeout: 120000 }, () =>
+  step(async () => {
+    // Signed in as the operator of the previous test.
+    await page.goto(`${server.url}/admin`);
+    await page.getByLabel('Search workspaces').fill(slug);
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    const row = page.locator(`[data-testid="tenant-row"][data-slug="${slug}"]`);
+    await row.waitFor();
+    assert.match((await row.textContent()) ?? '', new RegExp(email.replace(/[.+]/g, '\\$&')), 'owner e-mail shown');
+    const status = row.getByTestId('tenant-status');
+    assert.equal((await status.textContent())?.trim(), 'active');
+
+    await row.getByRole('button', { name: 'Suspend' }).click();
+    await page.locator(`[data-testid="tenant-row"][data-slug="${slug}"][data-status="suspended"]`).waitFor();
+    assert.equal((await status.textContent())?.trim(), 'suspended');
+    await row.getByRole('button', { name: 'Reactivate' }).click();
+    await page.locator(`[data-testid="tenant-row"][data-slug="${slug}"][data-status="active"]`).waitFor();
+
+    // An unknown plan shows the server's message; "pro" and back to "unlimited" stick.
+    const plan = row.getByLabel(`Plan of ${slug}`);
+    await plan.fill('no-such-plan');
+    await row.getByRole('button', { name: 'Save' }).click();
+    const planError = row.getByTestId('tenant-error');
+    await planError.waitFor();
+    assert.doesNotMatch((await planError.textContent()) ?? '', /^\s*\{/, 'an error in words, not JSON');
+    for (const name of ['pro', 'unlimited']) {
+      await plan.fill(name);
+      await row.getByRole('button', { name: 'Save' }).click();
+      await page.locator(`[data-testid="tenant-row"][data-slug="${slug}"][data-plan="${name}"]`).waitFor();
+    }
+
+    // Provision a workspace for a new address: the one-time setup link is shown.
+    const ownerEmail = `e2e-owner-${Date.now()}-${process.pid}@example.com`;
+    await page.getByLabel('Workspace name').fill('E2E Provisioned');
+    await page.getByLabel('Owner e-mail').fill(ownerEmail);
+    await page.getByRole('button', { name: 'Provision workspace' }).click();
+    const result = page.getByTestId('provision-result');
+    await result.waitFor();
+    assert.match((await result.textContent()) ?? '', /shown only once/);
+    assert.match(await page.getByTestId('setup-link').inputValue(), /\/reset\?token=/);
+
+    // The audit tab lists the suspension; the action filter narrows it.
+    await page.getByRole('tab', { name: 'Audit log' }).click();
+    await page.locator('[data-testid="audit-row"][data-action="tenant.suspended"]').first().waitFor();
+    await page.getByLabel('Action').fill('tenant.plan_changed');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.locator('[data-testid="audit-row"][data-action="tenant.plan_changed"]').first().waitFor();
+    await page.locator('[data-testid="audit-row"]:not([data-action="tenant.plan_changed"])').first().waitFor({ state: 'detached' });
+    assert.equal(await page.getByTestId('audit-row').count(), 2, 'two plan changes (the refused one is not audited)');
+    assert.deepEqual(pageErrors, [], 'no page errors');
+
+    // A signed-in non-operator: the API answers 404, the page says who it is for, no header link.
+    await page.context().clearCookies();
+    const signup = await page.request.post(`${server.url}/api/v1/auth/signup`, {
+      data: { email: `e2e-plain-${Date.now()}-${process.pid}@example.com`, password },
+    });
+    assert.equal(signup.status(), 201, await signup.text());
+    await page.goto(`${server.url}/admin`);
+    await page.getByTestId('admin-denied').filter({ hasText: 'This area is for platform operators.' }).waitFor();
+    assert.equal(await page.getByTestId('admin-link').count(), 0, 'no Admin link for a non-operator');
+    assert.deepEqual(cspViolations, [], 'no CSP violations');
+  }));
+
 async function assertSwatches(min) {
   const swatches = page.getByTestId('swatch');
   await swatches.first().waitFor();

@@ -6,6 +6,7 @@ import { Link, matchRoute, navigate, usePath } from './router';
 import { Header } from './components/Header';
 import { Spinner } from './components/Spinner';
 import { ToastProvider } from './components/Toast';
+import { AdminPage } from './pages/Admin';
 import { AuthPage } from './pages/Auth';
 import { OperatorSetupPage } from './pages/OperatorSetup';
 import { PaletteListPage } from './pages/PaletteList';
@@ -110,6 +111,9 @@ function Shell() {
         </div>
       </main>
     );
+  } else if (route.name === 'admin') {
+    // Shown to anyone signed in: the admin API itself says who is an operator (404 otherwise).
+    body = <AdminPage />;
   } else if (route.name === 'list' && workspace) {
     body = <PaletteListPage key={workspace.slug} workspace={workspace} />;
   } else if (route.name === 'palette' && workspace) {

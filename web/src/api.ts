@@ -8,6 +8,8 @@ export interface User {
   email: string;
   name: string;
   created_at: string;
+  /** Platform operator (set by the server; absent from older servers, which means false). */
+  is_operator?: boolean;
 }
 
 export interface Workspace {
@@ -93,6 +95,64 @@ export interface Usage {
     requests_this_minute: number;
   };
   days: UsageDay[];
+}
+
+/** A workspace as operators see it (GET /api/v1/admin/tenants): counts only, never content. */
+export interface Tenant {
+  id: number;
+  slug: string;
+  name: string;
+  personal: boolean;
+  /** "" means the configured default plan. */
+  plan: string;
+  status: 'active' | 'suspended' | 'deleted';
+  created_at: string;
+  suspended_at: string | null;
+  deleted_at: string | null;
+  purge_after: string | null;
+  owner: { id: number; email: string } | null;
+  members: number;
+  palettes: number;
+  storage_bytes: number;
+}
+
+export interface TenantPage {
+  tenants: Tenant[];
+  next_cursor: string | null;
+}
+
+export interface Provisioned {
+  tenant: Tenant;
+  owner_created: boolean;
+  /** A password-setting link for the owner, shown once; null when the owner already has one. */
+  owner_setup_link: string | null;
+}
+
+export interface ProvisionRequest {
+  name: string;
+  slug?: string;
+  owner_email: string;
+  owner_name?: string;
+  plan?: string;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  workspace: { id: number; slug: string | null } | null;
+  /** email/name are absent once the user is erased. */
+  actor: { id: number; kind: string; email?: string; name?: string } | null;
+  action: string;
+  target: string;
+  ip: string;
+  user_agent: string;
+  request_id: string;
+  details: Record<string, unknown>;
+}
+
+export interface AuditPage {
+  entries: AuditEntry[];
+  next_cursor: string | null;
 }
 
 /** An error answered by the server (or the network), with the server's own message. */
@@ -198,6 +258,30 @@ export const api = {
       redirectOn401: false,
     }),
 
+  admin: {
+    tenants: (f: { q?: string; status?: string }, cursor?: string | null, limit = 50) => {
+      const q = new URLSearchParams({ limit: String(limit) });
+      if (f.q) q.set('q', f.q);
+      if (f.status) q.set('status', f.status);
+      if (cursor) q.set('cursor', cursor);
+      return request<TenantPage>('GET', `/api/v1/admin/tenants?${q}`);
+    },
+    setPlan: (id: number, plan: string) =>
+      request<{ tenant: Tenant }>('PATCH', `/api/v1/admin/tenants/${id}`, { body: { plan } }),
+    /** suspend | reactivate | restore */
+    act: (id: number, verb: 'suspend' | 'reactivate' | 'restore') =>
+      request<{ tenant: Tenant }>('POST', `/api/v1/admin/tenants/${id}/${verb}`),
+    remove: (id: number) => request<{ tenant: Tenant }>('DELETE', `/api/v1/admin/tenants/${id}`),
+    provision: (body: ProvisionRequest) => request<Provisioned>('POST', '/api/v1/admin/tenants', { body }),
+    audit: (f: { action?: string; workspace?: string }, cursor?: string | null, limit = 50) => {
+      const q = new URLSearchParams({ limit: String(limit) });
+      if (f.action) q.set('action', f.action);
+      if (f.workspace) q.set('workspace', f.workspace);
+      if (cursor) q.set('cursor', cursor);
+      return request<AuditPage>('GET', `/api/v1/admin/audit?${q}`);
+    },
+  },
+
   listPalettes: (slug: string, cursor?: string | null, limit = 24) => {
     const q = new URLSearchParams({ limit: String(limit) });
     if (cursor) q.set('cursor', cursor);
@@ -257,4 +341,9 @@ export function errorMessage(e: unknown): string {
   if (e instanceof ApiError) return e.message;
   if (e instanceof Error) return e.message;
   return String(e);
+}
+
+/** A 404: also what the admin API answers non-operators, exactly as for a path that does not exist. */
+export function isNotFound(e: unknown): boolean {
+  return e instanceof ApiError && e.status === 404;
 }

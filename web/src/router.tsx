@@ -35,6 +35,7 @@ export type Route =
   | { name: 'list'; slug: string }
   | { name: 'palette'; slug: string; id: string }
   | { name: 'usage'; slug: string }
+  | { name: 'admin' }
   | { name: 'notfound' };
 
 export function matchRoute(path: string): Route {
@@ -43,6 +44,7 @@ export function matchRoute(path: string): Route {
   if (p === '/login') return { name: 'login' };
   if (p === '/signup') return { name: 'signup' };
   if (p === '/setup') return { name: 'setup' };
+  if (p === '/admin') return { name: 'admin' };
   let m = /^\/w\/([^/]+)$/.exec(p);
   if (m) return { name: 'list', slug: decodeURIComponent(m[1]) };
   m = /^\/w\/([^/]+)\/usage$/.exec(p);

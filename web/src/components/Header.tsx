@@ -92,6 +92,11 @@ export function Header({ me, workspace, onLogout, loggingOut }: HeaderProps) {
           </div>
         )}
         <div className="header__actions">
+          {me?.user.is_operator === true && (
+            <Link href="/admin" className="header__link" data-testid="admin-link">
+              Admin
+            </Link>
+          )}
           {me && (
             <span className="header__user" title={me.user.email}>
               {me.user.name || me.user.email}

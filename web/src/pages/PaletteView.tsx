@@ -7,37 +7,12 @@ import { Spinner } from '../components/Spinner';
 import { useToast } from '../components/Toast';
 import { SwatchStrip } from '../components/SwatchStrip';
 import { formatBytes, formatDate, inkFor } from '../color';
+import { copyText } from '../format';
 
 const K_CHOICES = [5, 7, 9];
 
 function labelFor(p: Palette, i: number): string {
   return p.labels?.[i] ?? String.fromCharCode(65 + (i % 26));
-}
-
-async function copyText(text: string): Promise<boolean> {
-  try {
-    if (navigator.clipboard && window.isSecureContext) {
-      await navigator.clipboard.writeText(text);
-      return true;
-    }
-  } catch {
-    // fall back below
-  }
-  const ta = document.createElement('textarea');
-  ta.value = text;
-  ta.setAttribute('readonly', '');
-  ta.style.position = 'fixed';
-  ta.style.opacity = '0';
-  document.body.appendChild(ta);
-  ta.select();
-  let ok = false;
-  try {
-    ok = document.execCommand('copy');
-  } catch {
-    ok = false;
-  }
-  ta.remove();
-  return ok;
 }
 
 export function PaletteViewPage({ workspace, id }: { workspace: Workspace; id: string }) {

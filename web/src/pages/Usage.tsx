@@ -3,19 +3,7 @@
 import { useEffect, useState } from 'react';
 import { api, errorMessage, type Usage, type Workspace } from '../api';
 import { Spinner } from '../components/Spinner';
-
-const MiB = 1024 * 1024;
-
-function bytes(n: number): string {
-  if (n >= 1024 * MiB) return `${(n / (1024 * MiB)).toFixed(1)} GiB`;
-  if (n >= MiB) return `${(n / MiB).toFixed(1)} MiB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${n} B`;
-}
-
-function count(n: number): string {
-  return n.toLocaleString('en');
-}
+import { bytes, count } from '../format';
 
 interface Row {
   label: string;
