@@ -46,6 +46,9 @@ void AddUsageRoutes(Router& router, const ApiContext& api);
 nlohmann::json UsageSummaryJson(const app::UsageSummary& summary);
 // The admin API (operators; the setup link) and the owner's DELETE /api/v1/t/{ws}.
 void AddAdminRoutes(Router& router, const ApiContext& api);
+// The user and account JSON of sign-up, log-in, /me and the operator setup link.
+nlohmann::json UserJson(const store::User& user);
+nlohmann::json AccountJson(const app::AccountView& view);
 // Every route the server serves, in order (the server and the route-table tests use this).
 void AddAllRoutes(Router& router, const ApiContext& api);
 

@@ -104,25 +104,6 @@ void SetSessionCookies(Exchange& ex, const config::Config& config, const app::Ne
   ex.AddCookie({"pm_csrf", s.csrf_token, max_age, /*http_only=*/false, secure});
 }
 
-nlohmann::json AccountJson(const app::AccountView& view) {
-  nlohmann::json ws = nlohmann::json::array();
-  for (const auto& m : view.memberships) {
-    ws.push_back({{"id", m.workspace.id.value},
-                  {"slug", m.workspace.slug},
-                  {"name", m.workspace.name},
-                  {"role", m.role},
-                  {"personal", m.workspace.personal}});
-  }
-  const store::User& u = view.user;
-  return {{"user",
-           {{"id", u.id.value},
-            {"email", u.email},
-            {"name", u.name},
-            {"created_at", IsoTime(u.created_at)},
-            {"operator", u.is_operator}}},
-          {"workspaces", ws}};
-}
-
 void AddSetupRoutes(Router& router, const ApiContext& api) {
   const config::Config& config = *api.config;
   router.Add({"GET", "/api/v1/admin/setup", Access::kPublic,

@@ -4,7 +4,6 @@
 #include "http/json_io.h"
 
 namespace pm::http {
-namespace {
 
 nlohmann::json UserJson(const store::User& u) {
   return {{"id", u.id.value},
@@ -26,6 +25,8 @@ nlohmann::json AccountJson(const app::AccountView& view) {
   }
   return {{"user", UserJson(view.user)}, {"workspaces", ws}};
 }
+
+namespace {
 
 bool SecureCookies(const config::Config& config, const Exchange& ex) {
   if (config.server.cookie_secure == "always") return true;

@@ -291,8 +291,9 @@ test('an operator setup link: invalid link explained, valid one creates the oper
 
 test('the admin area: find, suspend, reactivate, change the plan, provision, audit; non-operators are turned away', { timeout: 120000 }, () =>
   step(async () => {
-    // Signed in as the operator of the previous test.
-    await page.goto(`${server.url}/admin`);
+    // Signed in as the operator of the previous test: the header offers the admin area.
+    await page.getByTestId('admin-link').click({ timeout: T });
+    await page.waitForURL(/\/admin$/, { timeout: T });
     await page.getByLabel('Search workspaces').fill(slug);
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     const row = page.locator(`[data-testid="tenant-row"][data-slug="${slug}"]`);

@@ -72,7 +72,7 @@ describe('operator setup links', () => {
     const res = await op.post('/api/v1/admin/setup', { token, email, password: PASSWORD, name: 'Opal' });
     assertStatus(res, 201);
     assert.equal(res.json.user.email, email);
-    assert.equal(res.json.user.operator, true);
+    assert.equal(res.json.user.is_operator, true);
     assert.ok(op.cookies.has('pm_session') && op.cookies.has('pm_csrf'), 'signed in');
     assertStatus(await op.get(ADMIN), 200);
     // Used: the same link again is refused with a clear message.

@@ -27,7 +27,7 @@ export async function newOperator(server) {
   const client = new Client(server.url);
   const res = await client.post('/api/v1/admin/setup', { token, email, password: PASSWORD, name: 'Operator' });
   assertStatus(res, 201, 'operator setup');
-  assert.equal(res.json.user.operator, true);
+  assert.equal(res.json.user.is_operator, true);
   client.remember(res.json);
   client.email = email;
   client.password = PASSWORD;
