@@ -8,6 +8,7 @@
 
 #include "app/accounts.h"
 #include "app/audit.h"
+#include "app/mailer.h"
 #include "app/text.h"
 #include "app/workspaces.h"
 #include "auth/password.h"
@@ -339,6 +340,16 @@ Result<ProvisionedTenant> Operators::Provision(const Principal& op, std::string_
     const int64_t now = s_.clock->NowMillis();
     PM_RETURN_IF_ERROR(s_.store->CreatePasswordResetForUser(owner.id, Sha256Hex(token), now, now + kOwnerLinkTtlMs));
     out.owner_setup_link = s_.config->PublicUrl() + "/reset?token=" + token;
+    // Also by e-mail (SMTP when configured; always into the outbox). The link is in the answer
+    // too, so a failed send only means the operator passes it on.
+    auto sent = Mailer(s_).Send(owner.email, "Set your Palette Maker password",
+                                "A Palette Maker workspace was created for you: " + ws.name +
+                                    "\n\nSet your password within 7 days with this link (it works once):\n" +
+                                    *out.owner_setup_link + "\n");
+    if (!sent.ok()) {
+      log::Warn("owner setup e-mail not stored", {{"tenant_id", static_cast<long long>(ws.id.value)},
+                                                   {"error", sent.error().message}});
+    }
   }
   nlohmann::json details = {{"owner", "user:" + std::to_string(owner.id.value)}, {"owner_created", out.owner_created}};
   if (plan) details["plan"] = *plan;

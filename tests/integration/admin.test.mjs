@@ -215,6 +215,12 @@ describe('admin API', () => {
     assert.deepEqual(res.json.tenant.owner.email, email);
     assert.equal(res.json.owner_created, true);
     assert.match(res.json.owner_setup_link, /^http\S+\/reset\?token=[A-Za-z0-9_-]+$/);
+    // The link also goes to the owner by e-mail (here: the outbox, no SMTP configured).
+    const outbox = await op.get('/api/v1/admin/outbox?limit=1000');
+    assertStatus(outbox, 200);
+    const mail = outbox.json.messages.find((m) => m.recipient === email);
+    assert.ok(mail, 'an e-mail to the new owner is in the outbox');
+    assert.ok(mail.body.includes(res.json.owner_setup_link), mail.body);
     // The new owner has no usable password yet.
     assertError(await new Client(server.url).post('/api/v1/auth/login', { email, password: '!provisioned' }),
       401, 'unauthenticated');
