@@ -178,13 +178,17 @@ void AddTenantAdminRoutes(Router& router, const ApiContext& api) {
               "Operators: provision a workspace with its owner and plan."});
   router.Add({"GET", "/api/v1/admin/tenants/{id}", Access::kPublic,
               OperatorOnly(api,
-                           [ops](Call& call, const app::Principal& op) -> Status {
+                           [ops, api](Call& call, const app::Principal& op) -> Status {
                              PM_ASSIGN_OR_RETURN(TenantId id, TenantParam(call.ex));
                              PM_ASSIGN_OR_RETURN(app::TenantView v, ops->GetTenant(op, id));
-                             SendTenant(call.ex, 200, v);
+                             // The same plan and metered usage its owners and admins see
+                             // (GET /api/v1/t/{ws}/usage): counts only, never content.
+                             if (api.request_meter) api.request_meter->Flush();
+                             PM_ASSIGN_OR_RETURN(app::UsageSummary usage, app::SummarizeUsage(api.services, id));
+                             SendJson(call.ex, 200, {{"tenant", TenantJson(v)}, {"usage", UsageSummaryJson(usage)}});
                              return Status::Ok();
                            }),
-              "Operators: one workspace with its usage."});
+              "Operators: one workspace with its plan, limits and metered usage."});
   router.Add({"PATCH", "/api/v1/admin/tenants/{id}", Access::kPublic,
               OperatorOnly(api,
                            [ops, &config](Call& call, const app::Principal& op) -> Status {

@@ -200,6 +200,13 @@ describe('admin API', () => {
     const one = await op.get(`${ADMIN}/${team.id}`);
     assertStatus(one, 200);
     assert.doesNotMatch(one.text, /confidential-name|#[0-9a-f]{6}|colors/);
+    // With the plan, its limits and the metered usage, as the workspace's admins see it.
+    assert.equal(one.json.usage.usage.palettes, 1);
+    assert.equal(one.json.usage.usage.members, 1);
+    assert.ok(one.json.usage.usage.uploads_today >= 1, JSON.stringify(one.json.usage.usage));
+    assert.ok(one.json.usage.usage.requests_today >= 1, JSON.stringify(one.json.usage.usage));
+    assert.equal(one.json.usage.days.length, 30);
+    assert.ok('limits' in one.json.usage.plan);
     assertError(await op.get(`${ADMIN}/999999999`), 404, 'not_found');
     assertError(await op.get(`${ADMIN}/abc`), 404, 'not_found');
   });
