@@ -24,6 +24,7 @@ const cspViolations = [];
 
 const email = `e2e-${Date.now()}-${process.pid}@example.com`;
 const password = 'correct horse battery staple';
+const newPassword = 'a brand new passphrase'; // set through the reset link, late in the file
 let slug = '';
 
 // Attach the server's log tail to any failure, so a red CI run says why.
@@ -351,6 +352,168 @@ test('the admin area: find, suspend, reactivate, change the plan, provision, aud
     await page.getByTestId('admin-denied').filter({ hasText: 'This area is for platform operators.' }).waitFor();
     assert.equal(await page.getByTestId('admin-link').count(), 0, 'no Admin link for a non-operator');
     assert.deepEqual(cspViolations, [], 'no CSP violations');
+  }));
+
+// The newest messages of the outbox (`palettemaker outbox`, as an operator would read them),
+// polled until one to `to` contains `pattern`; returns the first capture group.
+async function fromOutbox(to, pattern) {
+  const { execFileSync } = await import('node:child_process');
+  const deadline = Date.now() + T;
+  let out = '';
+  for (;;) {
+    out = execFileSync(BIN, ['outbox', '--limit', '5'], {
+      env: { ...process.env, PALETTEMAKER_DATA_DIR: server.dataDir },
+      encoding: 'utf8',
+    });
+    for (const msg of out.split('\n---\n')) {
+      const m = msg.includes(` to ${to} `) ? pattern.exec(msg) : null;
+      if (m) return m[1];
+    }
+    if (Date.now() > deadline) assert.fail(`no message to ${to} matching ${pattern} in the outbox:\n${out}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+test('forgot password: the e-mailed link sets a new password, which then logs in', { timeout: 90000 }, () =>
+  step(async () => {
+    // Whoever the previous test left signed in does not matter: the reset is asked for signed out.
+    await page.context().clearCookies();
+    await page.goto(`${server.url}/login`);
+    await page.getByRole('button', { name: 'Forgot your password?' }).click();
+    const sent = 'If an account exists for that address, we sent a link';
+    // An unknown address gets exactly the same answer.
+    await page.getByLabel('E-mail').fill(`e2e-nobody-${Date.now()}@example.com`);
+    await page.getByRole('button', { name: 'Send reset link' }).click();
+    await page.getByTestId('forgot-sent').filter({ hasText: sent }).waitFor();
+    await page.getByRole('button', { name: 'Back to log in' }).click();
+    await page.getByRole('button', { name: 'Forgot your password?' }).click();
+    await page.getByLabel('E-mail').fill(email);
+    await page.getByRole('button', { name: 'Send reset link' }).click();
+    await page.getByTestId('forgot-sent').filter({ hasText: sent }).waitFor();
+    const token = await fromOutbox(email, /\/reset\?token=([A-Za-z0-9_-]+)/);
+
+    // A bad token: the server's message in words.
+    await page.goto(`${server.url}/reset?token=not-a-token`);
+    await page.getByLabel('New password', { exact: true }).fill(newPassword);
+    await page.getByLabel('Confirm new password').fill(newPassword);
+    await page.getByRole('button', { name: 'Set new password' }).click();
+    await page.getByTestId('reset-error').filter({ hasText: /invalid or has expired/ }).waitFor();
+
+    await page.goto(`${server.url}/reset?token=${token}`);
+    await page.getByLabel('New password', { exact: true }).fill(newPassword);
+    await page.getByLabel('Confirm new password').fill(newPassword);
+    await page.getByRole('button', { name: 'Set new password' }).click();
+    await page.getByTestId('reset-done').waitFor();
+    await page.getByRole('link', { name: 'Log in' }).click();
+    await page.waitForURL(/\/login$/);
+    await page.getByLabel('E-mail').fill(email);
+    await page.getByLabel('Password').fill(newPassword);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(new RegExp(`/w/${slug}$`));
+    await page.getByTestId('palette-card').first().waitFor();
+    assert.deepEqual(cspViolations, [], 'no CSP violations');
+    assert.deepEqual(pageErrors, [], 'no page errors');
+  }));
+
+test('an invitation link: a new address signs up through it and lands in the workspace', { timeout: 120000 }, () =>
+  step(async () => {
+    // Signed in (previous test) as the first user, who makes a team workspace and invites.
+    const csrf = (await page.context().cookies(server.url)).find((c) => c.name === 'pm_csrf')?.value ?? '';
+    const headers = { 'X-CSRF-Token': csrf };
+    const created = await page.request.post(`${server.url}/api/v1/workspaces`, { headers, data: { name: 'E2E Team' } });
+    assert.equal(created.status(), 201, await created.text());
+    const team = (await created.json()).workspace.slug;
+    const invitee = `e2e-invitee-${Date.now()}-${process.pid}@example.com`;
+    const invited = await page.request.post(`${server.url}/api/v1/t/${encodeURIComponent(team)}/invitations`, {
+      headers,
+      data: { email: invitee, role: 'viewer' },
+    });
+    assert.equal(invited.status(), 201, await invited.text());
+    const acceptUrl = new URL((await invited.json()).invitation.accept_url);
+    assert.equal(acceptUrl.pathname, '/invite');
+
+    // A fresh browser (no cookies): sign up through the invitation form.
+    const other = await launchBrowser();
+    try {
+      const p2 = other.context.pages()[0] ?? (await other.context.newPage());
+      p2.setDefaultTimeout(T);
+      const errors = [];
+      p2.on('pageerror', (e) => errors.push(String(e)));
+      await p2.goto(`${server.url}/invite${acceptUrl.search}`);
+      await p2.getByRole('heading', { name: 'Join the workspace' }).waitFor();
+      await p2.getByRole('link', { name: 'Log in' }).waitFor(); // the other way in is offered
+      await p2.getByLabel('Name').fill('E2E Invitee');
+      await p2.getByLabel('E-mail').fill(invitee);
+      await p2.getByLabel('Password').fill(password);
+      await p2.getByRole('button', { name: 'Sign up to join' }).click();
+      await p2.waitForURL(new RegExp(`/w/${team}$`));
+      await p2.getByText('No palettes yet').waitFor();
+      const me = await (await p2.request.get(`${server.url}/api/v1/me`)).json();
+      assert.equal(me.user.email, invitee);
+      assert.equal(me.workspaces.find((w) => w.slug === team)?.role, 'viewer');
+
+      // The link is single use: opened again while signed in, Accept shows the server's message.
+      await p2.goto(`${server.url}/invite${acceptUrl.search}`);
+      await p2.getByRole('button', { name: 'Accept' }).click();
+      const err = p2.getByTestId('invite-error');
+      await err.waitFor();
+      assert.doesNotMatch((await err.textContent()) ?? '', /^\s*\{/, 'an error in words, not JSON');
+      assert.deepEqual(errors, [], 'no page errors');
+    } finally {
+      await other.stop();
+    }
+  }));
+
+test('an invitation link opened signed out: log in, come back, accept, land in the workspace', { timeout: 60000 }, () =>
+  step(async () => {
+    // A second account (made here through the API) invites the first user, who opens the link
+    // signed out, logs in from it with the password set by the reset test, and accepts.
+    const ownerEmail = `e2e-inviter-${Date.now()}-${process.pid}@example.com`;
+    const ctx = page.context();
+    await ctx.clearCookies();
+    const signup = await page.request.post(`${server.url}/api/v1/auth/signup`, { data: { email: ownerEmail, password } });
+    assert.equal(signup.status(), 201, await signup.text());
+    const csrf = (await ctx.cookies(server.url)).find((c) => c.name === 'pm_csrf')?.value ?? '';
+    const headers = { 'X-CSRF-Token': csrf };
+    const created = await page.request.post(`${server.url}/api/v1/workspaces`, { headers, data: { name: 'E2E Second' } });
+    assert.equal(created.status(), 201, await created.text());
+    const team = (await created.json()).workspace.slug;
+    const invited = await page.request.post(`${server.url}/api/v1/t/${encodeURIComponent(team)}/invitations`, {
+      headers,
+      data: { email, role: 'viewer' },
+    });
+    assert.equal(invited.status(), 201, await invited.text());
+    const search = new URL((await invited.json()).invitation.accept_url).search;
+
+    await ctx.clearCookies();
+    await page.goto(`${server.url}/invite${search}`);
+    await page.getByRole('link', { name: 'Log in' }).click();
+    await page.waitForURL(/\/login\?next=/);
+    await page.getByLabel('E-mail').fill(email);
+    await page.getByLabel('Password').fill(newPassword);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL((u) => u.pathname === '/invite' && u.search === search);
+    await page.getByRole('button', { name: 'Accept' }).click();
+    await page.waitForURL(new RegExp(`/w/${team}$`));
+    await page.getByTestId('workspace-name').filter({ hasText: 'E2E Second' }).first().waitFor();
+    assert.deepEqual(cspViolations, [], 'no CSP violations');
+    assert.deepEqual(pageErrors, [], 'no page errors');
+  }));
+
+test('the sign-up page explains an invite-only server instead of showing a form', { timeout: 60000 }, () =>
+  step(async () => {
+    // The options are the server's; answer them in the page to see both wordings.
+    for (const [mode, words] of [
+      ['invite', /needs an invitation link/],
+      ['closed', /created by the operators/],
+    ]) {
+      await page.route('**/api/v1/auth/options', (route) =>
+        route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ signup: mode }) }));
+      await page.goto(`${server.url}/signup`);
+      await page.getByTestId('signup-unavailable').filter({ hasText: words }).waitFor();
+      assert.equal(await page.getByRole('button', { name: 'Sign up' }).count(), 0, `no form when ${mode}`);
+      await page.unroute('**/api/v1/auth/options');
+    }
   }));
 
 async function assertSwatches(min) {

@@ -2,15 +2,17 @@
 // a 401 from it (or from any API call) sends the user to /login.
 import { useEffect, useState } from 'react';
 import { api, errorMessage, type Me } from './api';
-import { Link, matchRoute, navigate, usePath } from './router';
+import { Link, matchRoute, navigate, nextPath, usePath } from './router';
 import { Header } from './components/Header';
 import { Spinner } from './components/Spinner';
 import { ToastProvider } from './components/Toast';
 import { AdminPage } from './pages/Admin';
 import { AuthPage } from './pages/Auth';
+import { InvitePage } from './pages/Invite';
 import { OperatorSetupPage } from './pages/OperatorSetup';
 import { PaletteListPage } from './pages/PaletteList';
 import { PaletteViewPage } from './pages/PaletteView';
+import { ResetPasswordPage } from './pages/ResetPassword';
 import { UsagePage } from './pages/Usage';
 
 export function App() {
@@ -31,7 +33,8 @@ function Shell() {
   const [me, setMe] = useState<Me | null>(null);
   const [meError, setMeError] = useState('');
   const [loggingOut, setLoggingOut] = useState(false);
-  const needsSession = route.name !== 'login' && route.name !== 'signup' && route.name !== 'setup';
+  // These pages work signed out (the invitation page asks /api/v1/me itself, without redirecting).
+  const needsSession = !['login', 'signup', 'setup', 'reset', 'invite'].includes(route.name);
 
   useEffect(() => {
     if (!needsSession || me) return;
@@ -58,7 +61,14 @@ function Shell() {
 
   function onAuthenticated(m: Me) {
     setMe(m);
-    navigate(m.workspaces.length > 0 ? wsPath(m.workspaces[0].slug) : '/');
+    // Back to where the log-in was asked for (an invitation link), else the first workspace.
+    const next = route.name === 'login' ? nextPath() : null;
+    navigate(next ?? (m.workspaces.length > 0 ? wsPath(m.workspaces[0].slug) : '/'));
+  }
+
+  function onJoined(m: Me, slug: string | null) {
+    setMe(m);
+    navigate(slug ? wsPath(slug) : '/');
   }
 
   async function logout() {
@@ -75,6 +85,12 @@ function Shell() {
 
   if (route.name === 'setup') {
     return <OperatorSetupPage onAuthenticated={onAuthenticated} />;
+  }
+  if (route.name === 'reset') {
+    return <ResetPasswordPage />;
+  }
+  if (route.name === 'invite') {
+    return <InvitePage onJoined={onJoined} />;
   }
   if (route.name === 'login' || route.name === 'signup') {
     return <AuthPage mode={route.name} onAuthenticated={onAuthenticated} />;

@@ -17,6 +17,13 @@ export interface Workspace {
   slug: string;
   name: string;
   role: string;
+  /** The personal workspace made at sign-up (absent from older servers). */
+  personal?: boolean;
+}
+
+/** GET /api/v1/auth/options: who may sign up (`auth.signup`). */
+export interface AuthOptions {
+  signup: 'open' | 'invite' | 'closed';
 }
 
 export interface Me {
@@ -237,9 +244,23 @@ async function request<T>(method: string, path: string, opts: Options = {}): Pro
 const ws = (slug: string) => `/api/v1/t/${encodeURIComponent(slug)}`;
 
 export const api = {
-  signup: (email: string, password: string, name?: string) =>
+  signup: (email: string, password: string, name?: string, invitation?: string) =>
     request<Me>('POST', '/api/v1/auth/signup', {
-      body: name ? { email, password, name } : { email, password },
+      body: { email, password, ...(name ? { name } : {}), ...(invitation ? { invitation } : {}) },
+      redirectOn401: false,
+    }),
+  authOptions: () => request<AuthOptions>('GET', '/api/v1/auth/options', { redirectOn401: false }),
+  /** Always 202 with the same answer, whether or not the account exists. */
+  requestPasswordReset: (email: string) =>
+    request<void>('POST', '/api/v1/auth/password-reset', { body: { email }, redirectOn401: false }),
+  confirmPasswordReset: (token: string, newPassword: string) =>
+    request<void>('POST', '/api/v1/auth/password-reset/confirm', {
+      body: { token, new_password: newPassword },
+      redirectOn401: false,
+    }),
+  acceptInvitation: (token: string) =>
+    request<{ workspace: Workspace; role: string }>('POST', '/api/v1/invitations/accept', {
+      body: { token },
       redirectOn401: false,
     }),
   login: (email: string, password: string) =>

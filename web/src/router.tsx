@@ -32,6 +32,8 @@ export type Route =
   | { name: 'login' }
   | { name: 'signup' }
   | { name: 'setup' }
+  | { name: 'reset' }
+  | { name: 'invite' }
   | { name: 'list'; slug: string }
   | { name: 'palette'; slug: string; id: string }
   | { name: 'usage'; slug: string }
@@ -44,6 +46,8 @@ export function matchRoute(path: string): Route {
   if (p === '/login') return { name: 'login' };
   if (p === '/signup') return { name: 'signup' };
   if (p === '/setup') return { name: 'setup' };
+  if (p === '/reset') return { name: 'reset' };
+  if (p === '/invite') return { name: 'invite' };
   if (p === '/admin') return { name: 'admin' };
   let m = /^\/w\/([^/]+)$/.exec(p);
   if (m) return { name: 'list', slug: decodeURIComponent(m[1]) };
@@ -52,6 +56,16 @@ export function matchRoute(path: string): Route {
   m = /^\/w\/([^/]+)\/p\/([^/]+)$/.exec(p);
   if (m) return { name: 'palette', slug: decodeURIComponent(m[1]), id: decodeURIComponent(m[2]) };
   return { name: 'notfound' };
+}
+
+/**
+ * The in-app address to go to after logging in (`/login?next=/invite?token=...`), or null.
+ * Only same-origin paths: "//host" and "/\\host" would leave the site.
+ */
+export function nextPath(): string | null {
+  const next = new URLSearchParams(location.search).get('next');
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return null;
+  return next;
 }
 
 /** An <a> that navigates in-app on a plain left click and behaves normally otherwise. */
