@@ -39,6 +39,8 @@ void AddOutboxRoutes(Router& router, const ApiContext& api);
 // Expires pm_session and pm_csrf (api_auth.cc).
 void ClearSessionCookies(Exchange& ex, const config::Config& config);
 void AddPaletteRoutes(Router& router, const ApiContext& api);
+// GET /api/v1/t/{ws}/palettes/{id}/export (api_export.cc).
+void AddExportRoutes(Router& router, const ApiContext& api);
 void AddWorkspaceRoutes(Router& router, const ApiContext& api);
 void AddAuditRoutes(Router& router, const ApiContext& api);
 void AddUsageRoutes(Router& router, const ApiContext& api);

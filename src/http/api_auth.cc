@@ -163,6 +163,7 @@ void AddAllRoutes(Router& router, const ApiContext& api) {
   AddOutboxRoutes(router, api);
   AddWorkspaceRoutes(router, api);
   AddPaletteRoutes(router, api);
+  AddExportRoutes(router, api);
   AddAuditRoutes(router, api);
   AddUsageRoutes(router, api);
   AddAdminRoutes(router, api);
