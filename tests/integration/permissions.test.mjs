@@ -73,7 +73,9 @@ describe('permission matrix (docs/permissions.json)', () => {
   function probe(route) {
     const p = route.path.replace('{ws}', slug)
       .replace('{user_id}', route.method === 'DELETE' ? String(MISSING_ID) : String(editorId))
-      .replace('{id}', route.method === 'DELETE' || !route.path.includes('/palettes/') ? String(MISSING_ID) : String(paletteId));
+      .replace('{id}', route.method === 'DELETE' || !route.path.includes('/palettes/') ? String(MISSING_ID) : String(paletteId))
+      // The export route needs a format (without one it is 400).
+      + (route.path.endsWith('/export') ? '?format=json' : '');
     if (route.method === 'GET') return { p, expectAllowed: (res) => assertStatus(res, 200, `${route.method} ${p}`) };
     // Deleting the workspace itself has no id to miss: its probe body has an unknown field.
     if (route.method === 'DELETE' && route.path === '/api/v1/t/{ws}') {
