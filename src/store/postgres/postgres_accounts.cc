@@ -2,32 +2,17 @@
 // membership lookups run with app.user_id set, see schema/postgres/0001_init.sql).
 #include "store/postgres/pg_connection.h"
 #include "store/postgres/postgres_store.h"
+#include "store/postgres/user_row.h"
 
 namespace pm::store {
 
 using postgres::Connection;
 using postgres::Params;
+using postgres::ReadUser;
 using postgres::Rows;
 
 namespace {
 
-#define PM_USER_COLUMNS \
-  "id, email, name, password_hash, created_at, is_operator, totp_secret, totp_enabled_at, " \
-  "totp_last_step"
-
-User ReadUser(const Rows& r, int i) {
-  User u;
-  u.id = UserId(r.Int64(i, 0));
-  u.email = r.Text(i, 1);
-  u.name = r.Text(i, 2);
-  u.password_hash = r.Text(i, 3);
-  u.created_at = r.Int64(i, 4);
-  u.is_operator = r.Bool(i, 5);
-  u.totp_secret = r.IsNull(i, 6) ? std::string() : r.Text(i, 6);
-  if (!r.IsNull(i, 7)) u.totp_enabled_at = r.Int64(i, 7);
-  if (!r.IsNull(i, 8)) u.totp_last_step = r.Int64(i, 8);
-  return u;
-}
 
 // Columns: tenant id, slug, name, created_at, role, personal, plan, suspended_at, deleted_at,
 // purge_after. Soft-deleted workspaces are left out by the callers (WHERE t.deleted_at IS NULL).

@@ -8,6 +8,7 @@
 // users, operator_setup and password_resets are global tables (no RLS).
 #include "store/postgres/pg_connection.h"
 #include "store/postgres/postgres_store.h"
+#include "store/postgres/user_row.h"
 
 namespace pm::store {
 
@@ -19,23 +20,6 @@ namespace {
 
 constexpr const char* kUniqueViolation = "23505";
 
-#define PM_OP_USER_COLUMNS \
-  "id, email, name, password_hash, created_at, is_operator, totp_secret, totp_enabled_at, " \
-  "totp_last_step"
-
-User ReadOperatorUser(const Rows& r, int i) {
-  User u;
-  u.id = UserId(r.Int64(i, 0));
-  u.email = r.Text(i, 1);
-  u.name = r.Text(i, 2);
-  u.password_hash = r.Text(i, 3);
-  u.created_at = r.Int64(i, 4);
-  u.is_operator = r.Bool(i, 5);
-  u.totp_secret = r.Text(i, 6);
-  if (!r.IsNull(i, 7)) u.totp_enabled_at = r.Int64(i, 7);
-  if (!r.IsNull(i, 8)) u.totp_last_step = r.Int64(i, 8);
-  return u;
-}
 
 #define PM_OP_TENANT_COLUMNS \
   "t.id, t.slug, t.name, t.created_at, t.personal, t.plan, t.suspended_at, t.deleted_at, t.purge_after"
@@ -191,10 +175,10 @@ Result<User> PostgresStore::ConsumeOperatorSetup(std::string_view token_hash, in
     }
     PM_ASSIGN_OR_RETURN(Rows r, c.ExecPrepared("pm_op_promote",
                                                "UPDATE users SET is_operator = true WHERE id = $1 AND email = $2 "
-                                               "RETURNING " PM_OP_USER_COLUMNS,
+                                               "RETURNING " PM_USER_COLUMNS,
                                                Params().Add(id).Add(claim.email)));
     if (r.empty()) return MakeError(ErrorCode::kNotFound, "user not found");
-    out = ReadOperatorUser(r, 0);
+    out = postgres::ReadUser(r, 0);
     return Status::Ok();
   }));
   return out;

@@ -7,33 +7,18 @@
 #include "store/sqlite/connection.h"
 #include "store/sqlite/errors.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/user_row.h"
 
 namespace pm::store {
 
 using sqlite::Connection;
 using sqlite::Guarded;
+using sqlite::ReadUser;
 using sqlite::Stmt;
 using sqlite::WriteTransaction;
 
 namespace {
 
-#define PM_USER_COLUMNS \
-  "id, email, name, password_hash, created_at, is_operator, totp_secret, totp_enabled_at, " \
-  "totp_last_step"
-
-User ReadUser(sqlite::Stmt& s) {
-  User u;
-  u.id = UserId(s.Int64(0));
-  u.email = s.Text(1);
-  u.name = s.Text(2);
-  u.password_hash = s.Text(3);
-  u.created_at = s.Int64(4);
-  u.is_operator = s.Int64(5) != 0;
-  u.totp_secret = s.IsNull(6) ? std::string() : s.Text(6);
-  if (!s.IsNull(7)) u.totp_enabled_at = s.Int64(7);
-  if (!s.IsNull(8)) u.totp_last_step = s.Int64(8);
-  return u;
-}
 
 // Columns: tenant id, slug, name, created_at, role, personal, plan, suspended_at, deleted_at,
 // purge_after. Soft-deleted workspaces are left out by the callers (WHERE t.deleted_at IS NULL).

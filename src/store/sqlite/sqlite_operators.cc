@@ -9,6 +9,7 @@
 #include "store/sqlite/connection.h"
 #include "store/sqlite/errors.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/user_row.h"
 
 namespace pm::store {
 
@@ -19,23 +20,6 @@ using sqlite::WriteTransaction;
 
 namespace {
 
-#define PM_OP_USER_COLUMNS \
-  "id, email, name, password_hash, created_at, is_operator, totp_secret, totp_enabled_at, " \
-  "totp_last_step"
-
-User ReadOperatorUser(Stmt& s) {
-  User u;
-  u.id = UserId(s.Int64(0));
-  u.email = s.Text(1);
-  u.name = s.Text(2);
-  u.password_hash = s.Text(3);
-  u.created_at = s.Int64(4);
-  u.is_operator = s.Int64(5) != 0;
-  u.totp_secret = s.IsNull(6) ? std::string() : s.Text(6);
-  if (!s.IsNull(7)) u.totp_enabled_at = s.Int64(7);
-  if (!s.IsNull(8)) u.totp_last_step = s.Int64(8);
-  return u;
-}
 
 #define PM_OP_TENANT_COLUMNS \
   "t.id, t.slug, t.name, t.created_at, t.personal, t.plan, t.suspended_at, t.deleted_at, t.purge_after"
@@ -180,11 +164,11 @@ Result<User> SqliteStore::ConsumeOperatorSetup(std::string_view token_hash, int6
     }
     User out;
     {
-      Stmt up(conn, "UPDATE users SET is_operator = 1 WHERE id = ? AND email = ? RETURNING " PM_OP_USER_COLUMNS);
+      Stmt up(conn, "UPDATE users SET is_operator = 1 WHERE id = ? AND email = ? RETURNING " PM_USER_COLUMNS);
       up.Bind(1, id.value);
       up.Bind(2, claim.email);
       if (!up.Step()) return MakeError(ErrorCode::kNotFound, "user not found");
-      out = ReadOperatorUser(up);
+      out = sqlite::ReadUser(up);
     }
     tx.Commit();
     return out;
