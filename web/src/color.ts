@@ -39,3 +39,25 @@ export function formatDate(iso: string): string {
   if (Number.isNaN(d.getTime())) return '';
   return d.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
 }
+
+/** WCAG 2.x contrast ratio between two colours, 1..21 (null when either does not parse). */
+export function contrastRatio(a: string, b: string): number | null {
+  if (!parseHex(a) || !parseHex(b)) return null;
+  const la = luminance(a);
+  const lb = luminance(b);
+  const [hi, lo] = la >= lb ? [la, lb] : [lb, la];
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+export interface WcagGrades {
+  /** Normal text: AA needs 4.5:1, AAA 7:1. */
+  aa: boolean;
+  aaa: boolean;
+  /** Large text (18pt, or 14pt bold): AA needs 3:1, AAA 4.5:1. */
+  aaLarge: boolean;
+  aaaLarge: boolean;
+}
+
+export function wcagGrades(ratio: number): WcagGrades {
+  return { aa: ratio >= 4.5, aaa: ratio >= 7, aaLarge: ratio >= 3, aaaLarge: ratio >= 4.5 };
+}
