@@ -1,4 +1,5 @@
 // The HTTP contract in docs/API.md, and nothing else. Every non-GET request carries the
+// Feature areas add their calls in their own api-<area>.ts files using request() and ws().
 // X-CSRF-Token header with the value of the pm_csrf cookie; JSON bodies are application/json;
 // a 401 anywhere but on the auth forms sends the user to /login.
 import { navigate } from './router';
@@ -184,7 +185,7 @@ export function csrfToken(): string {
   return '';
 }
 
-interface Options {
+export interface Options {
   body?: unknown;
   /** Sign-up and log-in answer 401 for a wrong password: show it instead of redirecting. */
   redirectOn401?: boolean;
@@ -209,7 +210,7 @@ function handle401(err: ApiError, redirect: boolean) {
   }
 }
 
-async function request<T>(method: string, path: string, opts: Options = {}): Promise<T> {
+export async function request<T>(method: string, path: string, opts: Options = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (method !== 'GET' && method !== 'HEAD') {
     const token = csrfToken();
@@ -241,7 +242,7 @@ async function request<T>(method: string, path: string, opts: Options = {}): Pro
   }
 }
 
-const ws = (slug: string) => `/api/v1/t/${encodeURIComponent(slug)}`;
+export const ws = (slug: string) => `/api/v1/t/${encodeURIComponent(slug)}`;
 
 export const api = {
   signup: (email: string, password: string, name?: string, invitation?: string) =>
