@@ -1,7 +1,7 @@
 // The HTTP contract in docs/API.md, and nothing else. Every non-GET request carries the
-// Feature areas add their calls in their own api-<area>.ts files using request() and ws().
 // X-CSRF-Token header with the value of the pm_csrf cookie; JSON bodies are application/json;
 // a 401 anywhere but on the auth forms sends the user to /login.
+// Feature areas add their calls in their own api-<area>.ts files using request() and ws().
 import { navigate } from './router';
 
 export interface User {
