@@ -36,8 +36,9 @@ pkgs=(
 )
 if [[ $mode == test || $mode == dev ]]; then
   # Browser tests; a throwaway PostgreSQL cluster and nginx for the backend matrix and scale-out;
-  # the sqlite3 shell for integration tests that set up what the API cannot yet (a viewer role).
-  pkgs+=(chromium postgresql nginx sqlite3)
+  # the sqlite3 shell for integration tests that set up what the API cannot yet (a viewer role);
+  # systemd-analyze for the packaging test of the unit file.
+  pkgs+=(chromium postgresql nginx sqlite3 systemd)
 fi
 if [[ $mode == dev ]]; then
   pkgs+=(clang-format clang-tidy)

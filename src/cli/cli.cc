@@ -25,6 +25,7 @@
 #include "app/operators.h"
 #include "common/crypto.h"
 #include "common/log.h"
+#include "common/sd_notify.h"
 #include "config/config.h"
 #include "http/server.h"
 #include "objects/object_store.h"
@@ -163,6 +164,11 @@ int RunServe(const Options& opts) {
   log::Info("listening", {{"url", server.url()},
                           {"database", cfg.EffectiveDatabaseUrl()},
                           {"storage", cfg.EffectiveStorageUrl()}});
+  // systemd Type=notify: ready once the socket is bound, migrations are done and the janitor runs.
+  std::string notify_error;
+  if (!SdNotify("READY=1\nSTATUS=listening on " + server.url(), &notify_error)) {
+    log::Warn("sd_notify failed", {{"error", notify_error}});
+  }
 
   // Graceful stop: the first SIGTERM/SIGINT starts draining (/readyz 503, requests still served)
   // for server.drain_grace_s (a second signal cuts it short), then the listener closes and
@@ -179,6 +185,7 @@ int RunServe(const Options& opts) {
     }
     log::Info("draining", {{"signal", sig}, {"grace_s", cfg.server.drain_grace_s}});
     server.BeginDrain();
+    SdNotify("STOPPING=1\nSTATUS=draining");
     timespec grace{cfg.server.drain_grace_s, 0};
     if (cfg.server.drain_grace_s > 0 && sigtimedwait(&signals, nullptr, &grace) > 0) {
       log::Info("second signal: stopping now");
