@@ -26,6 +26,8 @@ E2E_DIR      := tests/e2e
 E2E_NPM_STAMP := $(E2E_DIR)/node_modules/.pm-npm-ci.stamp
 S3_DIR       := tests/services/s3
 S3_NPM_STAMP := $(S3_DIR)/node_modules/.pm-npm-ci.stamp
+PKG_DIR      := tests/packaging
+PKG_NPM_STAMP := $(PKG_DIR)/node_modules/.pm-npm-ci.stamp
 
 .PHONY: run serve build web test test-prep debug format lint deps deps-run deps-test deps-dev \
         e2e-deps clean distclean help
@@ -69,8 +71,13 @@ $(S3_NPM_STAMP): $(wildcard $(S3_DIR)/package.json $(S3_DIR)/package-lock.json)
 	cd $(S3_DIR) && npm ci --no-audit --no-fund
 	@touch $@
 
+# The YAML parser of the Kubernetes manifest test.
+$(PKG_NPM_STAMP): $(wildcard $(PKG_DIR)/package.json $(PKG_DIR)/package-lock.json)
+	scripts/npm-ci.sh $(PKG_DIR)
+	@touch $@
+
 ifneq ($(wildcard $(E2E_DIR)/package-lock.json),)
-e2e-deps: $(E2E_NPM_STAMP) $(S3_NPM_STAMP)
+e2e-deps: $(E2E_NPM_STAMP) $(S3_NPM_STAMP) $(PKG_NPM_STAMP)
 else
 e2e-deps:
 	@:
@@ -120,4 +127,4 @@ clean:
 	rm -rf build $(WEB_DIR)/dist
 
 distclean: clean
-	rm -rf $(WEB_DIR)/node_modules $(E2E_DIR)/node_modules $(S3_DIR)/node_modules
+	rm -rf $(WEB_DIR)/node_modules $(E2E_DIR)/node_modules $(S3_DIR)/node_modules $(PKG_DIR)/node_modules

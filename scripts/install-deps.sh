@@ -39,6 +39,8 @@ if [[ $mode == test || $mode == dev ]]; then
   # the sqlite3 shell for integration tests that set up what the API cannot yet (a viewer role);
   # systemd-analyze for the packaging test of the unit file.
   pkgs+=(chromium postgresql nginx sqlite3 systemd)
+  # kubectl kustomize renders packaging/kubernetes in its test; keep a kubectl already there.
+  command -v kubectl >/dev/null 2>&1 || pkgs+=(kubernetes-client)
 fi
 if [[ $mode == dev ]]; then
   pkgs+=(clang-format clang-tidy)
