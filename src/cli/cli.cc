@@ -22,6 +22,7 @@
 
 #include "app/analyze.h"
 #include "app/janitor.h"
+#include "app/legacy_import.h"
 #include "app/operators.h"
 #include "common/crypto.h"
 #include "common/log.h"
@@ -47,6 +48,10 @@ struct Options {
   std::string template_box;  // palette: "x,y,w,h" for template_match
   std::string email;         // admin create: the new operator's e-mail address
   int outbox_limit = 20;     // outbox: newest N messages
+  std::string legacy_metadata;  // import-legacy: image_metadata.jsonl
+  std::string legacy_uploads;   // import-legacy: the directory of the cached images
+  std::string tenant;           // import-legacy: the workspace slug
+  bool dry_run = false;
 };
 
 // "x,y,w,h" -> Box; each an integer.
@@ -361,6 +366,41 @@ int RunOutbox(const Options& opts) {
   return 0;
 }
 
+// Imports an install of the original app; one line per metadata line, then a summary. Exit 0
+// when every line was imported (or already was), 1 when some failed (the others are imported).
+int RunImportLegacy(const Options& opts) {
+  config::Config cfg;
+  if (!LoadConfig(opts, &cfg)) return 2;
+  auto backends = OpenBackends(cfg, true);
+  if (!backends.ok()) return Fail(backends.error());
+  // A fresh data dir (or database) is made ready as `serve` would.
+  auto applied = backends->store->Migrate();
+  if (!applied.ok()) return Fail(applied.error());
+  app::Services services{backends->store.get(), backends->objects.get(), &cfg, &Clock::System()};
+  app::LegacyImportOptions o;
+  o.metadata = opts.legacy_metadata;
+  o.uploads = opts.legacy_uploads;
+  o.tenant_slug = opts.tenant;
+  o.dry_run = opts.dry_run;
+  auto summary = app::LegacyImporter(services).Run(o);
+  if (!summary.ok()) return Fail(summary.error());
+  using Outcome = app::LegacyLineResult::Outcome;
+  for (const app::LegacyLineResult& r : summary->results) {
+    const char* what = r.outcome == Outcome::kImported         ? "imported"
+                       : r.outcome == Outcome::kAlreadyPresent ? "skipped"
+                       : r.outcome == Outcome::kChecked        ? "ok"
+                                                               : "error";
+    std::FILE* out = r.outcome == Outcome::kFailed ? stderr : stdout;
+    std::fprintf(out, "line %d: %s%s%s: %s\n", r.line, what, r.name.empty() ? "" : " \"",
+                 r.name.empty() ? "" : (r.name + "\"").c_str(), r.message.c_str());
+  }
+  std::printf("%s%s: %d lines: %d imported, %d already present, %d failed%s\n",
+              opts.dry_run ? "dry run, nothing written; " : "", opts.tenant.c_str(), summary->lines,
+              summary->imported, summary->already_present, summary->failed,
+              opts.dry_run ? (", " + std::to_string(summary->checked) + " would be imported").c_str() : "");
+  return summary->failed == 0 ? 0 : 1;
+}
+
 int RunConfigDump(const Options& opts) {
   config::Config cfg;
   if (!LoadConfig(opts, &cfg)) return 2;
@@ -424,6 +464,18 @@ int Run(int argc, char** argv) {
                          [&] { return RunOutbox(opts); });
   outbox->add_option("--limit", opts.outbox_limit, "How many messages, newest first (1 to 1000; default 20)")
       ->check(CLI::Range(1, 1000));
+  CLI::App* legacy = add("import-legacy",
+                          "Import an install of the original single-user app (image_metadata.jsonl + uploads/) "
+                          "into a workspace; running it again imports nothing twice.",
+                          [&] { return RunImportLegacy(opts); });
+  legacy->add_option("--metadata", opts.legacy_metadata, "The original app's image_metadata.jsonl")
+      ->required()
+      ->check(CLI::ExistingFile);
+  legacy->add_option("--uploads", opts.legacy_uploads, "The directory holding its cached images (uploads/)")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  legacy->add_option("--tenant", opts.tenant, "The slug of the workspace to import into")->required();
+  legacy->add_flag("--dry-run", opts.dry_run, "Check every line and image, write nothing");
   CLI::App* config_cmd = cli.add_subcommand("config", "Inspect configuration.");
   config_cmd->require_subcommand(1);
   CLI::App* dump = config_cmd->add_subcommand("dump", "Print the effective configuration (secrets masked).");
