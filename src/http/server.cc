@@ -389,7 +389,9 @@ struct Server::Impl {
       return;
     }
     const std::string& path = req.path;
-    const EmbeddedAsset* asset = path == "/" ? nullptr : FindAsset(path);
+    // The compressed copies are sent only as an encoding of their original, never by name.
+    const bool copy = path.ends_with(".br") || path.ends_with(".gz");
+    const EmbeddedAsset* asset = path == "/" || copy ? nullptr : FindAsset(path);
     bool hashed = path.rfind("/assets/", 0) == 0;
     if (!asset && hashed) {
       ex.SendError(MakeError(ErrorCode::kNotFound, "no such asset"));

@@ -95,7 +95,13 @@ describe('compressed web assets', () => {
       assert.equal(res.headers['content-type'], 'text/html; charset=utf-8', path);
       assert.deepEqual(decode(res), index.body, path);
     }
-    // A missing hashed asset is still a 404, whatever the encoding asked for.
+    // A missing hashed asset is still a 404, whatever the encoding asked for, and the compressed
+    // copies are not files of their own.
     assert.equal((await get(server.url, '/assets/missing-abc123.js', 'br')).status, 404);
+    const [js] = Object.keys(paths).filter((p) => p.startsWith('/assets/'));
+    assert.equal((await get(server.url, `${js}.br`)).status, 404);
+    assert.equal((await get(server.url, `${js}.gz`, 'gzip')).status, 404);
+    const htmlCopy = await get(server.url, '/index.html.br');
+    assert.deepEqual(htmlCopy.body, index.body, '/index.html.br is a client route like any other: index.html');
   });
 });
