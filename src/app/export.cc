@@ -1,10 +1,13 @@
 #include "app/export.h"
 
+#include <array>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 
 #include <nlohmann/json.hpp>
+
+#include "engine/encode.h"
 
 namespace pm::app {
 namespace {
@@ -206,6 +209,7 @@ std::string XmlEscaped(std::string_view s) {
 }
 
 constexpr int kSwatch = 100;
+constexpr int kPngSwatch = 120;
 
 std::string Svg(const ExportInput& in, const std::vector<Rgb>& rgb) {
   std::string w = std::to_string(kSwatch * rgb.size());
@@ -226,10 +230,11 @@ bool IsAsciiAlnum(char c) {
 
 }  // namespace
 
-std::string_view ExportFormatList() { return "json, css, scss, tailwind, gpl, ase, svg"; }
+std::string_view ExportFormatList() { return "json, css, scss, tailwind, gpl, ase, svg, png"; }
 
 bool IsExportFormat(std::string_view f) {
-  return f == "json" || f == "css" || f == "scss" || f == "tailwind" || f == "gpl" || f == "ase" || f == "svg";
+  return f == "json" || f == "css" || f == "scss" || f == "tailwind" || f == "gpl" || f == "ase" || f == "svg" ||
+         f == "png";
 }
 
 std::string ExportFileStem(std::string_view name) {
@@ -286,6 +291,13 @@ Result<ExportedFile> ExportPalette(std::string_view format, const ExportInput& i
   if (format == "gpl") return ExportedFile{Gpl(in, rgb), "application/x-gimp-palette", "gpl"};
   if (format == "ase") return ExportedFile{Ase(in, rgb), "application/octet-stream", "ase"};
   if (format == "svg") return ExportedFile{Svg(in, rgb), "image/svg+xml", "svg"};
+  if (format == "png") {
+    // One horizontal strip of kPngSwatch-px squares, in palette order.
+    std::vector<std::array<uint8_t, 3>> colors;
+    for (const Rgb& c : rgb) colors.push_back({uint8_t(c.r), uint8_t(c.g), uint8_t(c.b)});
+    PM_ASSIGN_OR_RETURN(engine::EncodedImage png, engine::SwatchStripPng(colors, kPngSwatch));
+    return ExportedFile{std::move(png.bytes), "image/png", "png"};
+  }
   return MakeError(ErrorCode::kInvalidArgument,
                    "format must be one of: " + std::string(ExportFormatList()));
 }

@@ -1,6 +1,7 @@
 // Palette export: a palette's name, colours and labels formatted as a downloadable file (JSON,
-// CSS custom properties, SCSS, a Tailwind config, GIMP .gpl, Adobe .ase, SVG swatches). Pure
-// formatting: no HTTP types, no I/O; thread-safe (no state).
+// CSS custom properties, SCSS, a Tailwind config, GIMP .gpl, Adobe .ase, SVG swatches, a PNG
+// swatch strip of 120x120 px blocks, encoded by engine/encode.h). Pure formatting: no HTTP types,
+// no I/O; thread-safe (no state).
 #pragma once
 
 #include <string>
@@ -24,12 +25,12 @@ struct ExportedFile {
   std::string extension;  // without the dot
 };
 
-// "json, css, scss, tailwind, gpl, ase, svg" (for error messages and docs).
+// "json, css, scss, tailwind, gpl, ase, svg, png" (for error messages and docs).
 std::string_view ExportFormatList();
 bool IsExportFormat(std::string_view format);
 
-// kInvalidArgument naming the accepted formats for an unknown or empty `format`; kInternal when
-// a stored colour is not "#rrggbb" (our own invariant).
+// kInvalidArgument naming the accepted formats for an unknown or empty `format` (and, for png,
+// a palette with no colours); kInternal when a stored colour is not "#rrggbb" (our own invariant).
 Result<ExportedFile> ExportPalette(std::string_view format, const ExportInput& in);
 
 // Parses the palette's stored colours and labels (written by us; malformed -> kInternal).

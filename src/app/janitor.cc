@@ -2,9 +2,12 @@
 
 #include <charconv>
 #include <chrono>
+#include <optional>
+#include <string>
 
 #include "app/audit.h"
 #include "app/purge.h"
+#include "app/thumbnails.h"
 #include "common/log.h"
 
 namespace pm::app {
@@ -65,7 +68,9 @@ Result<JanitorReport> Janitor::RunOnce() {
     if (obj.modified_ms > cutoff) continue;
     int64_t tenant = TenantOfKey(obj.key);
     if (tenant <= 0) continue;
-    PM_ASSIGN_OR_RETURN(bool in_use, s_.store->ObjectKeyInUse(TenantId(tenant), obj.key));
+    // A thumbnail is in use as long as the image it was made from is.
+    std::optional<std::string> image_key = ImageKeyOfThumbnail(obj.key);
+    PM_ASSIGN_OR_RETURN(bool in_use, s_.store->ObjectKeyInUse(TenantId(tenant), image_key ? *image_key : obj.key));
     if (in_use) continue;
     Status st = s_.objects->Delete(obj.key);
     if (!st.ok()) {

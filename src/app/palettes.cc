@@ -9,6 +9,7 @@
 #include "app/audit.h"
 #include "app/quotas.h"
 #include "app/text.h"
+#include "app/thumbnails.h"
 #include "common/crypto.h"
 #include "common/log.h"
 #include "engine/image.h"
@@ -224,6 +225,13 @@ Status Palettes::Delete(const TenantContext& ctx, PaletteId id) {
   auto st = s_.objects->Delete(key);
   if (!st.ok() && st.error().code != ErrorCode::kNotFound) {
     log::Warn("could not delete object of deleted palette", {{"key", key}, {"error", st.error().message}});
+  }
+  // The thumbnail goes with its image (whether or not one was ever made).
+  auto thumb = ThumbnailKey(ctx.tenant, key);
+  if (thumb.ok()) st = s_.objects->Delete(*thumb);
+  if (!thumb.ok() || (!st.ok() && st.error().code != ErrorCode::kNotFound)) {
+    log::Warn("could not delete the thumbnail of a deleted palette",
+              {{"key", key}, {"error", thumb.ok() ? st.error().message : thumb.error().message}});
   }
   return Status::Ok();
 }

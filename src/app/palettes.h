@@ -74,6 +74,10 @@ class Palettes {
   Status Reorder(const TenantContext& ctx, const std::vector<PaletteId>& top_first);
   Result<store::Palette> Move(const TenantContext& ctx, PaletteId id, store::PaletteMove move);
   Result<ImageDownload> OpenImage(const TenantContext& ctx, PaletteId id);
+  // The WebP thumbnail of `palette` (as returned by Get for `ctx`), longest side at most
+  // kThumbnailSide px: read from the object store, or made from the image and stored on first
+  // use (app/thumbnails.h). kUnavailable when the image object is missing.
+  Result<std::string> Thumbnail(const TenantContext& ctx, const store::Palette& palette);
 
   static constexpr size_t kMaxReorder = 10000;
 

@@ -43,7 +43,7 @@ void AddExportRoutes(Router& router, const ApiContext& api) {
         call.ex.SetBody(std::move(file.body), file.content_type);
         return Status::Ok();
       },
-      "Download the palette as json, css, scss, tailwind, gpl, ase or svg (?format=)."));
+      "Download the palette as json, css, scss, tailwind, gpl, ase, svg or png (?format=)."));
 }
 
 }  // namespace pm::http

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "app/palettes.h"
+#include "app/thumbnails.h"
 #include "common/log.h"
 #include "http/api.h"
 #include "http/json_io.h"
@@ -64,7 +65,11 @@ void AppendPalette(std::string& out, const store::Palette& p, const std::string&
   log::AppendJsonEscaped(out, slug);
   out += "/palettes/";
   num(p.id.value);
-  out += "/image\",\"colors\":";
+  out += "/image\",\"thumbnail_url\":\"/api/v1/t/";
+  log::AppendJsonEscaped(out, slug);
+  out += "/palettes/";
+  num(p.id.value);
+  out += "/thumbnail\",\"colors\":";
   out += p.colors_json;
   out += ",\"labels\":";
   out += p.labels_json;
@@ -231,6 +236,26 @@ void AddPaletteRoutes(Router& router, const ApiContext& api) {
                 return Status::Ok();
               },
               "The original image bytes (ETag, If-None-Match)."));
+  router.Add(TenantRoute("GET", base + "/{id}/thumbnail", auth::Capability::kRead, [api](Call& call) -> Status {
+                PM_ASSIGN_OR_RETURN(PaletteId id, ParseId(call.ex.Param("id")));
+                PM_ASSIGN_OR_RETURN(store::Palette p, api.palettes->Get(*call.tenant, id));
+                // A palette's image never changes, so neither does its thumbnail: the image's
+                // hash (and the size, should it ever change) names it.
+                std::string etag = "\"t" + std::to_string(app::kThumbnailSide) + "-" + p.image.sha256 + "\"";
+                call.ex.SetHeader("ETag", etag);
+                call.ex.SetHeader("Cache-Control", "private, max-age=86400");
+                call.ex.SetHeader("Content-Security-Policy", "default-src 'none'; sandbox");
+                std::string inm = call.ex.Header("If-None-Match");
+                if (!inm.empty() && (inm == "*" || inm.find(etag) != std::string::npos)) {
+                  call.ex.SetStatus(304);
+                  return Status::Ok();
+                }
+                PM_ASSIGN_OR_RETURN(std::string webp, api.palettes->Thumbnail(*call.tenant, p));
+                call.ex.SetStatus(200);
+                call.ex.SetBody(std::move(webp), "image/webp");
+                return Status::Ok();
+              },
+              "A WebP thumbnail of the image, longest side at most 320 px (ETag, If-None-Match)."));
   router.Add(TenantRoute("POST", base + "/{id}/extract", auth::Capability::kEditPalettes, [api](Call& call) -> Status {
                 PM_ASSIGN_OR_RETURN(PaletteId id, ParseId(call.ex.Param("id")));
                 PM_ASSIGN_OR_RETURN(auto body, ReadJsonObject(call.ex, api.config->server.max_json_bytes, true));

@@ -205,7 +205,12 @@ Status Exchange::ReadMultipart(const PartStart& on_part, const PartData& on_data
 }
 
 void Exchange::SetStatus(int status) { res_.status = status; }
-void Exchange::SetHeader(const std::string& name, const std::string& value) { res_.set_header(name, value); }
+void Exchange::SetHeader(const std::string& name, const std::string& value) {
+  // httplib's set_header adds another line: a handler's Cache-Control would otherwise be sent
+  // after the router's default "no-store" (and a cache obeys the stricter one).
+  res_.headers.erase(name);
+  res_.set_header(name, value);
+}
 
 void Exchange::SetBody(std::string body, const std::string& content_type) {
   res_.body = std::move(body);

@@ -79,6 +79,7 @@ class Exchange {
 
   // --- response
   void SetStatus(int status);
+  // Replaces any earlier value of the header (cookies have their own call).
   void SetHeader(const std::string& name, const std::string& value);
   void SetBody(std::string body, const std::string& content_type);
   void SetBody(std::string_view body, const std::string& content_type);

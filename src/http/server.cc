@@ -389,7 +389,9 @@ struct Server::Impl {
       return;
     }
     const std::string& path = req.path;
-    const EmbeddedAsset* asset = path == "/" ? nullptr : FindAsset(path);
+    // The compressed copies are sent only as an encoding of their original, never by name.
+    const bool copy = path.ends_with(".br") || path.ends_with(".gz");
+    const EmbeddedAsset* asset = path == "/" || copy ? nullptr : FindAsset(path);
     bool hashed = path.rfind("/assets/", 0) == 0;
     if (!asset && hashed) {
       ex.SendError(MakeError(ErrorCode::kNotFound, "no such asset"));
@@ -403,7 +405,39 @@ struct Server::Impl {
     // Vite puts a content hash in every file name under /assets/, so those never change.
     res.set_header("Cache-Control", hashed ? "public, max-age=31536000, immutable" : "no-cache");
     res.status = 200;
-    res.set_content(reinterpret_cast<const char*>(asset->data), asset->size, ContentTypeFor(asset->path));
+    // The compressed copies made at build time (quality 11), chosen by Accept-Encoding.
+    const std::string original = asset->path;
+    const EmbeddedAsset* br = FindAsset(original + ".br");
+    const EmbeddedAsset* gz = FindAsset(original + ".gz");
+    const EmbeddedAsset* body = asset;
+    if (br || gz) {
+      res.set_header("Vary", "Accept-Encoding");
+      switch (ChooseCoding(req.get_header_value("Accept-Encoding"), br != nullptr, gz != nullptr)) {
+        case ContentCoding::kBrotli:
+          body = br;
+          res.set_header("Content-Encoding", "br");
+          break;
+        case ContentCoding::kGzip:
+          body = gz;
+          res.set_header("Content-Encoding", "gzip");
+          break;
+        case ContentCoding::kIdentity:
+          break;
+      }
+    }
+    // A content provider rather than set_content: httplib compresses a set_content body again
+    // on its own (ignoring q=0 and Vary), but leaves provided bodies as they are.
+    const char* data = reinterpret_cast<const char*>(body->data);
+    const size_t size = body->size;
+    if (size == 0) {
+      res.set_content("", ContentTypeFor(original));
+      return;
+    }
+    res.set_content_provider(size, ContentTypeFor(original),
+                             [data, size](size_t offset, size_t length, httplib::DataSink& sink) {
+                               if (offset >= size) return false;
+                               return sink.write(data + offset, std::min(length, size - offset));
+                             });
   }
 };
 

@@ -1,7 +1,8 @@
 // Palette export: GET /api/v1/t/{ws}/palettes/{id}/export?format=... for every format, with its
-// Content-Type and Content-Disposition; the .ase bytes parsed back; bad format 400; a non-member
+// Content-Type and Content-Disposition; the .ase bytes and the PNG strip parsed back; bad format 400; a non-member
 // 404; a viewer and a read token may export; signed out 401; each export is audited.
 import assert from 'node:assert/strict';
+import zlib from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 
 import { assertError, assertStatus, imagePath, newUser, rawFetch, startServer } from './harness.mjs';
@@ -14,7 +15,55 @@ const FORMATS = {
   gpl: { type: 'application/x-gimp-palette', ext: 'gpl' },
   ase: { type: 'application/octet-stream', ext: 'ase' },
   svg: { type: 'image/svg+xml', ext: 'svg' },
+  png: { type: 'image/png', ext: 'png' },
 };
+
+// A minimal PNG reader (8-bit RGB or RGBA, not interlaced): checks the signature, reads IHDR,
+// inflates the IDAT stream and undoes the row filters. Returns {width, height, pixel(x, y)}.
+function decodePng(buf) {
+  assert.deepEqual([...buf.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
+  assert.equal(buf.toString('latin1', 12, 16), 'IHDR', 'IHDR first');
+  const width = buf.readUInt32BE(16);
+  const height = buf.readUInt32BE(20);
+  const [depth, colorType, , , interlace] = buf.subarray(24, 29);
+  assert.equal(depth, 8);
+  assert.ok(colorType === 2 || colorType === 6, `colour type ${colorType}`);
+  assert.equal(interlace, 0);
+  const bpp = colorType === 2 ? 3 : 4;
+  const idat = [];
+  for (let pos = 8; pos < buf.length;) {
+    const len = buf.readUInt32BE(pos);
+    const type = buf.toString('latin1', pos + 4, pos + 8);
+    if (type === 'IDAT') idat.push(buf.subarray(pos + 8, pos + 8 + len));
+    pos += 12 + len;
+  }
+  const raw = zlib.inflateSync(Buffer.concat(idat));
+  const stride = width * bpp;
+  assert.equal(raw.length, height * (stride + 1), 'inflated size');
+  const out = Buffer.alloc(height * stride);
+  for (let y = 0; y < height; y++) {
+    const filter = raw[y * (stride + 1)];
+    for (let i = 0; i < stride; i++) {
+      const x = raw[y * (stride + 1) + 1 + i];
+      const a = i >= bpp ? out[y * stride + i - bpp] : 0;
+      const b = y > 0 ? out[(y - 1) * stride + i] : 0;
+      const c = i >= bpp && y > 0 ? out[(y - 1) * stride + i - bpp] : 0;
+      let pred = 0;
+      if (filter === 1) pred = a;
+      else if (filter === 2) pred = b;
+      else if (filter === 3) pred = (a + b) >> 1;
+      else if (filter === 4) {
+        const p = a + b - c;
+        const pa = Math.abs(p - a);
+        const pb = Math.abs(p - b);
+        const pc = Math.abs(p - c);
+        pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+      } else assert.equal(filter, 0, `row filter ${filter}`);
+      out[y * stride + i] = (x + pred) & 0xff;
+    }
+  }
+  return { width, height, pixel: (x, y) => [...out.subarray((y * width + x) * bpp, (y * width + x) * bpp + 3)] };
+}
 
 // Adobe Swatch Exchange reader: [{name, model, rgb: [r, g, b] floats, type}].
 function parseAse(buf) {
@@ -126,11 +175,23 @@ describe('palette export', () => {
     });
   });
 
+  it('png is a strip of 120 px squares, one per colour in palette order', async () => {
+    const res = await owner.get(`${base}?format=png`);
+    assertStatus(res, 200);
+    const png = decodePng(res.bytes);
+    assert.equal(png.width, 120 * palette.colors.length);
+    assert.equal(png.height, 120);
+    palette.colors.forEach((c, i) => {
+      assert.deepEqual(png.pixel(i * 120 + 60, 60), rgbOf(c), `block ${i} centre`);
+      assert.deepEqual(png.pixel(i * 120, 119), rgbOf(c), `block ${i} corner`);
+    });
+  });
+
   it('a missing or unknown format is 400 naming the formats', async () => {
     for (const q of ['', '?format=', '?format=pdf']) {
       const res = await owner.get(base + q);
       assertError(res, 400, 'invalid_argument', q);
-      assert.match(res.json.error.message, /json, css, scss, tailwind, gpl, ase, svg/);
+      assert.match(res.json.error.message, /json, css, scss, tailwind, gpl, ase, svg, png/);
     }
   });
 

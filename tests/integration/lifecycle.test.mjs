@@ -177,9 +177,12 @@ describe('purge by the background worker', () => {
   it('purges a deleted workspace after its grace period: rows and stored objects gone, others untouched', { timeout: 240_000 }, async () => {
     const op = await newOperator(server);
     const owner = await newUser(server.url);
-    const { ws } = await teamWithPalette(owner, 'Doomed');
+    const { ws, palette } = await teamWithPalette(owner, 'Doomed');
     assertStatus(await owner.upload(imagePath('coins.png'), 'second.png', { ws: ws.slug }), 201);
     const keep = await teamWithPalette(owner, 'Kept');
+    // A thumbnail is made on first request and stored next to the image: the purge takes it too.
+    assertStatus(await owner.get(palette.thumbnail_url), 200);
+    assert.ok(tenantObjects(server, ws.id).some((k) => k.includes('/thumbs/')), 'the doomed workspace has a thumbnail');
     assert.ok(tenantObjects(server, ws.id).length > 0, 'the doomed workspace has stored objects');
     const keptObjects = tenantObjects(server, keep.ws.id);
     assert.ok(keptObjects.length > 0);

@@ -8,6 +8,8 @@
 #include <regex>
 #include <sstream>
 
+#include "engine/image.h"
+
 using namespace pm;
 using nlohmann::json;
 
@@ -210,12 +212,38 @@ TEST_CASE("export svg: one rect per colour, escaped title, no script", "[app][ex
   CHECK(app::ExportPalette("svg", in)->content_type == "image/svg+xml");
 }
 
+TEST_CASE("export png: a strip of 120 px blocks in palette order", "[app][export]") {
+  auto file = app::ExportPalette("png", Sample());
+  REQUIRE(file.ok());
+  CHECK(file->content_type == "image/png");
+  CHECK(file->extension == "png");
+  // Decoded back with the engine's own PNG decoder (libpng).
+  auto span = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(file->body.data()), file->body.size());
+  auto image = engine::DecodeImage(span, engine::DecodeLimits{});
+  REQUIRE(image.ok());
+  CHECK(image->width == 360);
+  CHECK(image->height == 120);
+  const uint8_t want[3][3] = {{0xff, 0x00, 0x00}, {0x00, 0xff, 0x80}, {0x0a, 0x0b, 0x0c}};
+  for (int i = 0; i < 3; ++i) {
+    INFO(i);
+    const uint8_t* px = &image->rgba[(size_t(60) * image->width + i * 120 + 60) * 4];
+    CHECK(px[0] == want[i][0]);
+    CHECK(px[1] == want[i][1]);
+    CHECK(px[2] == want[i][2]);
+    CHECK(px[3] == 255);
+  }
+  // A palette without colours has no strip to draw.
+  auto empty = app::ExportPalette("png", app::ExportInput{"e", {}, {}});
+  REQUIRE(!empty.ok());
+  CHECK(empty.error().code == ErrorCode::kInvalidArgument);
+}
+
 TEST_CASE("export: unknown format is invalid and names the formats", "[app][export]") {
   for (std::string_view f : {"", "pdf", "JSON"}) {
     auto r = app::ExportPalette(f, Sample());
     REQUIRE(!r.ok());
     CHECK(r.error().code == ErrorCode::kInvalidArgument);
-    CHECK(r.error().message.find("json, css, scss, tailwind, gpl, ase, svg") != std::string::npos);
+    CHECK(r.error().message.find("json, css, scss, tailwind, gpl, ase, svg, png") != std::string::npos);
   }
   CHECK(app::IsExportFormat("ase"));
   CHECK(!app::IsExportFormat("xml"));

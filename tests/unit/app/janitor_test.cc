@@ -4,6 +4,7 @@
 
 #include "app/janitor.h"
 #include "app/palettes.h"
+#include "app/thumbnails.h"
 #include "common/clock.h"
 #include "objects/memory_object_store.h"
 #include "store/store.h"
@@ -83,6 +84,51 @@ TEST_CASE("janitor: deletes old orphaned objects, keeps referenced and young one
   CHECK_FALSE(f.objects.Contains(f.Key("orphan.png")));
   CHECK(f.objects.Contains(f.Key("kept.png")));
   CHECK(f.objects.Contains(f.Key("young.png")));
+}
+
+TEST_CASE("thumbnail keys sit next to their image under the same tenant", "[app]") {
+  CHECK(app::ThumbnailKey(TenantId(7), "tenants/7/images/AbC_-1.png").value() == "tenants/7/thumbs/AbC_-1.png.webp");
+  CHECK(app::ImageKeyOfThumbnail("tenants/7/thumbs/AbC_-1.png.webp").value() == "tenants/7/images/AbC_-1.png");
+  // Another tenant's image, or anything that is not an image key, has no thumbnail key.
+  for (const char* bad : {"tenants/8/images/x.png", "tenants/7/images/", "tenants/7/images/a/b.png",
+                          "tenants/7/other/x.png", "images/x.png"}) {
+    INFO(bad);
+    CHECK(app::ThumbnailKey(TenantId(7), bad).error().code == ErrorCode::kInternal);
+  }
+  for (const char* other : {"tenants/7/images/x.png", "tenants/7/thumbs/.webp", "tenants/7/thumbs/a/b.webp",
+                            "tenants/7/x/thumbs/a.webp", "tenants/7/thumbs/a.png"}) {
+    INFO(other);
+    CHECK_FALSE(app::ImageKeyOfThumbnail(other).has_value());
+  }
+}
+
+TEST_CASE("janitor keeps a thumbnail while its image is used and sweeps it afterwards", "[app]") {
+  Fixture f;
+  const std::string image = f.Key("img.png");
+  const std::string thumb = app::ThumbnailKey(f.tenant, image).value();
+  const std::string stray = app::ThumbnailKey(f.tenant, f.Key("gone.png")).value();
+  REQUIRE(f.objects.PutBytes(image, "x").ok());
+  REQUIRE(f.objects.PutBytes(thumb, "t").ok());
+  REQUIRE(f.objects.PutBytes(stray, "t").ok());  // left behind by a delete racing a first request
+  store::NewPalette p;
+  p.name = "p";
+  p.image.object_key = image;
+  p.created_by = f.user;
+  auto row = f.store->CreatePalette(f.tenant, p, f.clock.NowMillis());
+  REQUIRE(row.ok());
+
+  app::Janitor j(f.services(), "replica-a");
+  f.clock.AdvanceMillis(3600'000 + 1);
+  CHECK(j.RunOnce()->orphans_deleted == 1);
+  CHECK(f.objects.Contains(thumb));
+  CHECK_FALSE(f.objects.Contains(stray));
+
+  // Deleting the last palette using the image takes the thumbnail along.
+  app::Palettes palettes(f.services());
+  app::TenantContext ctx{f.tenant, "a", f.user, auth::Role::kEditor, {}, std::nullopt};
+  REQUIRE(palettes.Delete(ctx, row->id).ok());
+  CHECK_FALSE(f.objects.Contains(image));
+  CHECK_FALSE(f.objects.Contains(thumb));
 }
 
 TEST_CASE("janitor: expired sessions are deleted", "[app]") {
