@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boxFromDrag, checkBox, clientToImage, containRect, moveReticle, pixelAt, regionLabel, svgPoints } from './geometry';
+import { boxFromDrag, checkBox, clientToImage, clientToImageClamped, containRect, moveReticle, pixelAt, regionLabel, svgPoints } from './geometry';
 
 describe('containRect', () => {
   it('letterboxes a wide image in a tall box (bars above and below)', () => {
@@ -33,6 +33,16 @@ describe('clientToImage', () => {
     expect(clientToImage({ x: 200, y: 120 }, element, image)).toBeNull();
     expect(clientToImage({ x: 200, y: 320 }, element, image)).toBeNull();
     expect(clientToImage({ x: 50, y: 250 }, element, image)).toBeNull();
+  });
+});
+
+describe('clientToImageClamped', () => {
+  it('moves points on the letterbox to the nearest image edge', () => {
+    const element = { x: 100, y: 50, width: 200, height: 400 };
+    const image = { width: 800, height: 400 };
+    expect(clientToImageClamped({ x: 200, y: 120 }, element, image)).toEqual({ x: 400, y: 0 });
+    expect(clientToImageClamped({ x: 400, y: 999 }, element, image)).toEqual({ x: 800, y: 400 });
+    expect(clientToImageClamped({ x: 200, y: 250 }, element, image)).toEqual({ x: 400, y: 200 });
   });
 });
 

@@ -45,6 +45,15 @@ export function clientToImage(client: Point, element: Rect, image: Size): Point 
   return { x, y };
 }
 
+/** Like clientToImage, but a point off the image is moved to its nearest edge (for drags). */
+export function clientToImageClamped(client: Point, element: Rect, image: Size): Point | null {
+  const fit = containRect(element, image);
+  if (fit.scale === 0) return null;
+  const x = (client.x - element.x - fit.x) / fit.scale;
+  const y = (client.y - element.y - fit.y) / fit.scale;
+  return { x: Math.min(image.width, Math.max(0, x)), y: Math.min(image.height, Math.max(0, y)) };
+}
+
 /** The pixel under an image coordinate, kept inside the image. */
 export function pixelAt(p: Point, image: Size): Point {
   return {
