@@ -118,8 +118,8 @@ export function SwatchList({ palette: p, canWrite, busy, hot, onPatch }: Props) 
                     type="button"
                     className="pv-sw__label pv-sw__label--edit"
                     onClick={() => startEdit(i)}
-                    aria-label={`Label ${label}: rename`}
-                    title="Rename this label"
+                    aria-label={`Edit label ${label}`}
+                    title="Edit this label"
                     data-testid="swatch-label"
                   >
                     {label}
