@@ -145,6 +145,12 @@ test('owner: upload, regenerate, regions, template box, matching', { timeout: 15
     const labels = (await page.getByTestId('region-label').allTextContents()).map((s) => s.trim());
     assert.deepEqual(labels, Array.from({ length: nDefault }, (_, i) => String(i).padStart(2, '0')));
 
+    // --- the keyboard removes a region: focus its outline, press Delete
+    await page.locator('[data-testid="region-shape"] polygon').first().focus();
+    const delRes = await patched(() => page.keyboard.press('Delete'));
+    assert.equal(delRes.request().postDataJSON().regions.length, nDefault - 1);
+    await count('region-shape', nDefault - 1);
+
     // --- a bad parameter: the server's error in words, nothing sent for a value the form refuses
     await page.getByTestId('region-strategy').selectOption('adaptive');
     await page.locator('.pv-params summary').click();
@@ -389,6 +395,13 @@ test('a viewer sees the palette without any write control', { timeout: 90000 }, 
     assert.ok((await page.getByTestId('swatch-name').count()) >= 1);
     await page.getByTestId('contrast-ratio').waitFor();
     assert.equal(await page.getByTestId('export-json').count(), 1);
+    // a phone-wide window: nothing wider than the screen
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.waitForFunction(() => document.documentElement.scrollWidth <= 360);
+    const img = await page.getByTestId('palette-image').boundingBox();
+    assert.ok(img.x >= 0 && img.x + img.width <= 360, `image inside the screen: ${JSON.stringify(img)}`);
+    await page.setViewportSize({ width: 1280, height: 800 });
+
     // a click on a region removes nothing for a viewer
     const regions = await page.getByTestId('region-shape').count();
     let patches = 0;

@@ -136,11 +136,21 @@ export function PaletteViewPage({ workspace, id }: { workspace: Workspace; id: s
     return run(`k${k}`, () => extractColors(slug, p.id, k), (n) => `Regenerated with ${k} clusters: ${n.colors.length} colours`);
   }
 
-  async function detect(req: RegionRequest) {
-    const ok = await run('detect', () => detectRegions(slug, p.id, req), (n) =>
-      n.regions.length === 1 ? 'Found 1 region' : `Found ${n.regions.length} regions`,
-    );
-    if (ok) setMode('view');
+  /** Detects regions; the error, if any, is for the region panel to show next to its form. */
+  async function detect(req: RegionRequest): Promise<string | null> {
+    setBusy('detect');
+    setError('');
+    try {
+      const next = await detectRegions(slug, p.id, req);
+      setPalette(next);
+      setMode('view');
+      notify(next.regions.length === 1 ? 'Found 1 region' : `Found ${next.regions.length} regions`);
+      return null;
+    } catch (e) {
+      return `Could not detect regions: ${errorMessage(e)}`;
+    } finally {
+      setBusy(null);
+    }
   }
 
   function dropRegion(i: number) {

@@ -243,7 +243,13 @@ export function ImageStage({ palette: p, mode, canWrite, hot, onHot, onSample, o
                         r={unit * 1.6}
                         style={{ fill: avg ?? 'transparent' }}
                       />
-                      <text x={rc.centroid[0] + unit * 2.2} y={rc.centroid[1]} fontSize={unit * 2.6} dy="0.35em">
+                      <text
+                        x={rc.centroid[0] + (rc.centroid[0] > size.width * 0.7 ? -unit * 2.2 : unit * 2.2)}
+                        y={rc.centroid[1]}
+                        textAnchor={rc.centroid[0] > size.width * 0.7 ? 'end' : 'start'}
+                        fontSize={unit * 2.6}
+                        dy="0.35em"
+                      >
                         <tspan data-testid="region-label">{label}</tspan>
                         {avg && <tspan dx={unit}>{avg}</tspan>}
                       </text>

@@ -18,7 +18,8 @@ interface Props {
   onDraw: (on: boolean) => void;
   box: TemplateBox | null;
   onBox: (box: TemplateBox | null) => void;
-  onDetect: (req: RegionRequest) => Promise<void>;
+  /** Resolves to an error message to show, or null. */
+  onDetect: (req: RegionRequest) => Promise<string | null>;
   onRemove: (i: number) => void;
   onClear: () => void;
 }
@@ -29,6 +30,7 @@ export function RegionPanel(props: Props) {
   const [typed, setTyped] = useState<Record<string, string>>({});
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [boxError, setBoxError] = useState('');
+  const [serverError, setServerError] = useState('');
   const size = { width: p.image?.width ?? 0, height: p.image?.height ?? 0 };
   const isTemplate = strategy === 'template_match';
 
@@ -40,6 +42,7 @@ export function RegionPanel(props: Props) {
   async function detect(e: FormEvent) {
     e.preventDefault();
     setBoxError('');
+    setServerError('');
     const parsed = parseParams(strategy, typed);
     if ('errors' in parsed) {
       setFieldErrors(parsed.errors);
@@ -60,7 +63,7 @@ export function RegionPanel(props: Props) {
       }
       req.template_box = checked;
     }
-    await props.onDetect(req);
+    setServerError((await props.onDetect(req)) ?? '');
   }
 
   function setBoxField(field: keyof TemplateBox, value: string) {
@@ -179,6 +182,11 @@ export function RegionPanel(props: Props) {
           {boxError && (
             <p className="alert alert--error" role="alert" data-testid="box-error">
               {boxError}
+            </p>
+          )}
+          {serverError && (
+            <p className="alert alert--error" role="alert" data-testid="detect-error">
+              {serverError}
             </p>
           )}
           {Object.keys(fieldErrors).length > 0 && (
