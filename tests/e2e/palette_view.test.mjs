@@ -211,10 +211,23 @@ test('owner: upload, regenerate, regions, template box, matching', { timeout: 15
 
 test('owner: clear regions, sample swatches, background, delete, labels, rename', { timeout: 120000 }, () =>
   step(async () => {
-    // --- clear all (detect again first so there is something to clear)
+    // --- the template box typed instead of drawn: checked first, then sent as typed
+    await page.getByTestId('region-strategy').selectOption('template_match');
+    await page.getByTestId('box-x').fill('40');
+    await page.getByTestId('box-y').fill('30');
+    await page.getByTestId('box-width').fill('9999');
+    await page.getByTestId('box-height').fill('50');
+    await page.getByTestId('detect-regions').click();
+    await page.getByTestId('box-error').filter({ hasText: /fit inside the image \(\d+ × \d+ pixels\)/ }).waitFor();
+    await page.getByTestId('box-width').fill('60');
     let det = page.waitForResponse(isRegions);
     await page.getByTestId('detect-regions').click();
-    assert.equal((await det).status(), 200);
+    const detRes = await det;
+    assert.equal(detRes.status(), 200, await detRes.text());
+    assert.deepEqual(detRes.request().postDataJSON().template_box, { x: 40, y: 30, width: 60, height: 50 });
+    await page.getByTestId('region-shape').first().waitFor();
+
+    // --- clear all
     await page.getByTestId('clear-regions').click();
     await count('region-shape', 0);
     await page.reload();

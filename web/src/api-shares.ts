@@ -17,7 +17,7 @@ export interface NewShare extends Share {
 const sharesPath = (slug: string, id: number) => `${ws(slug)}/palettes/${id}/shares`;
 
 export const createShare = (slug: string, id: number) =>
-  request<{ share: NewShare }>('POST', sharesPath(slug, id), { body: {} });
+  request<{ share: NewShare }>('POST', sharesPath(slug, id));
 
 export const listShares = (slug: string, id: number) => request<{ shares: Share[] }>('GET', sharesPath(slug, id));
 

@@ -161,7 +161,8 @@ export function ImageStage({ palette: p, mode, canWrite, hot, onHot, onSample, o
   }
 
   const unit = Math.max(size.width, size.height) / 100; // 1% of the longer side, in image px
-  const shownBox = drag ? boxFromDrag(drag.from, drag.to, size) : box;
+  const typedBox = box && [box.x, box.y, box.width, box.height].every(Number.isFinite) ? box : null;
+  const shownBox = drag ? boxFromDrag(drag.from, drag.to, size) : typedBox;
   const stageLabel =
     mode === 'sample'
       ? 'Sample a colour: move over the image, or use the arrow keys; click or Enter adds it, Escape cancels'

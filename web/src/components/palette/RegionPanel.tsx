@@ -104,7 +104,10 @@ export function RegionPanel(props: Props) {
                 setStrategy(e.target.value);
                 setFieldErrors({});
                 setBoxError('');
-                if (e.target.value !== 'template_match') props.onDraw(false);
+                if (e.target.value !== 'template_match') {
+                  props.onDraw(false);
+                  props.onBox(null); // the box belongs to template_match only
+                }
               }}
             >
               {STRATEGIES.map((s) => (
