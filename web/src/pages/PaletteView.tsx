@@ -3,7 +3,7 @@
 // contrast, export, share links; rename and delete the palette. Viewers get everything that
 // only reads (copy, names, contrast, export), and no write controls at all.
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import { errorMessage, type Workspace } from '../api';
+import { api, errorMessage, type Workspace } from '../api';
 import {
   detectRegions,
   extractColors,
@@ -14,7 +14,6 @@ import {
   type RegionRequest,
   type TemplateBox,
 } from '../api-palette';
-import { api } from '../api';
 import { Link, navigate } from '../router';
 import { Spinner } from '../components/Spinner';
 import { useToast } from '../components/Toast';
