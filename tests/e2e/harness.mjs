@@ -141,7 +141,7 @@ export async function startServer(bin, { timeoutMs = 20000, env = {} } = {}) {
  * Launches chromium with a fresh temp profile. Returns {context, stop()}; stop() closes the
  * browser and deletes the profile.
  */
-export async function launchBrowser({ viewport = { width: 1280, height: 800 }, colorScheme = 'light' } = {}) {
+export async function launchBrowser({ viewport = { width: 1280, height: 800 }, colorScheme = 'light', acceptDownloads = false } = {}) {
   const chromium = loadChromium();
   const executablePath = chromiumPath();
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'pm-e2e-chromium-'));
@@ -153,7 +153,7 @@ export async function launchBrowser({ viewport = { width: 1280, height: 800 }, c
       args: CHROMIUM_ARGS,
       viewport,
       colorScheme,
-      acceptDownloads: false,
+      acceptDownloads,
       timeout: 30000,
     });
   } catch (e) {
