@@ -48,6 +48,7 @@ export interface Palette {
   updated_at: string;
   image: ImageMeta;
   image_url: string;
+  thumbnail_url?: string;
   colors: string[];
   labels: string[];
   coverage?: number[];
