@@ -49,7 +49,8 @@ interface FocusTarget {
 
 export function PaletteListPage({ workspace }: { workspace: Workspace }) {
   const slug = workspace.slug;
-  const canWrite = workspace.role !== 'viewer';
+  // Viewers (and any role this page does not know) get no write controls at all.
+  const canWrite = ['owner', 'admin', 'editor'].includes(workspace.role);
   const notify = useToast();
   const [items, setItems] = useState<readonly Palette[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -111,6 +112,7 @@ export function PaletteListPage({ workspace }: { workspace: Workspace }) {
     if (!after) return Promise.resolve();
     const gen = generation.current;
     setLoadingMore(true);
+    setError('');
     const p = (async () => {
       try {
         const res = await api.listPalettes(slug, after, NEXT_PAGE);
