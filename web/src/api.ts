@@ -12,6 +12,8 @@ export interface User {
   created_at: string;
   /** Platform operator (set by the server; absent from older servers, which means false). */
   is_operator?: boolean;
+  /** TOTP is on for this account (absent from older servers). */
+  mfa_enabled?: boolean;
 }
 
 export interface Workspace {

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { Me, Workspace } from '../api';
 import { Link, navigate } from '../router';
 import { effectiveTheme, setTheme, type Theme } from '../theme';
+import { WorkspaceNav } from './WorkspaceNav';
 
 function Logo() {
   return (
@@ -98,6 +99,11 @@ export function Header({ me, workspace, onLogout, loggingOut }: HeaderProps) {
             </Link>
           )}
           {me && (
+            <Link href="/account" className="header__link" data-testid="account-link">
+              Account
+            </Link>
+          )}
+          {me && (
             <span className="header__user" title={me.user.email}>
               {me.user.name || me.user.email}
             </span>
@@ -110,6 +116,7 @@ export function Header({ me, workspace, onLogout, loggingOut }: HeaderProps) {
           )}
         </div>
       </div>
+      {me && workspace && <WorkspaceNav workspace={workspace} />}
     </header>
   );
 }
