@@ -39,6 +39,10 @@ export function TokensPage({ workspace }: { workspace: Workspace }) {
     e.preventDefault();
     setFormError('');
     setCreated(null);
+    if (!name.trim()) {
+      setFormError('Give the token a name, so you know later what uses it.');
+      return;
+    }
     const n = days.trim() === '' ? undefined : Number(days);
     if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > 3650)) {
       setFormError('Expiry must be a whole number of days from 1 to 3650, or empty for never.');
@@ -69,7 +73,8 @@ export function TokensPage({ workspace }: { workspace: Workspace }) {
       <ConfirmBar confirm={confirm} onClose={() => setConfirm(null)} />
 
       <Section title="New token" id="tokens-new">
-        <form className="settings__inline" onSubmit={create}>
+        {/* noValidate: the checks below say what is wrong in words, for every browser alike. */}
+        <form className="settings__inline" onSubmit={create} noValidate>
           <div className="field settings__grow">
             <label htmlFor="token-name">Name</label>
             <input id="token-name" type="text" required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} data-testid="token-name" placeholder="e.g. build script" />
