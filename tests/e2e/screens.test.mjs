@@ -252,8 +252,11 @@ test('members: create a team, invite a viewer, they join; owner changes the role
     assert.equal(await row.getAttribute('data-role'), 'viewer');
     assert.equal(await page.getByTestId('invitation-row').count(), 0, 'the invitation is no longer pending');
     await row.getByTestId('member-role').selectOption('editor');
+    assert.equal(await row.getAttribute('data-role'), 'viewer', 'choosing alone changes nothing');
+    await row.getByTestId('member-role-save').click();
     await page.locator(`[data-testid="member-row"][data-email="${inviteeEmail}"][data-role="editor"]`).waitFor();
     await row.getByTestId('member-role').selectOption('viewer');
+    await row.getByTestId('member-role-save').click();
     await page.locator(`[data-testid="member-row"][data-email="${inviteeEmail}"][data-role="viewer"]`).waitFor();
     assert.match((await page.getByTestId('members-ok').textContent()) ?? '', /now a viewer/);
 
@@ -354,6 +357,16 @@ test('a phone-width screen does not scroll sideways; unknown pages say so', { ti
       assert.ok(wide <= 360, `${path} is ${wide}px wide at 360px`);
     }
     await page.setViewportSize({ width: 1280, height: 800 });
+    // The workspace switcher: arrow keys only move the choice, Enter goes there.
+    await page.goto(`${server.url}/w/${team}`);
+    const switcher = page.getByRole('combobox', { name: 'Workspace' });
+    await switcher.focus();
+    await page.keyboard.press('ArrowUp');
+    assert.notEqual(await switcher.inputValue(), team, 'the choice moved');
+    assert.equal(new URL(page.url()).pathname, `/w/${team}`, 'an arrow key alone does not navigate');
+    await page.keyboard.press('Enter');
+    await page.waitForURL((u) => u.pathname !== `/w/${team}`);
+
     await page.goto(`${server.url}/no/such/page`);
     await page.getByRole('heading', { name: 'Not found' }).waitFor();
     assert.deepEqual(pageErrors, []);

@@ -1,8 +1,9 @@
 import { useState } from 'react';
 import type { Me, Workspace } from '../api';
-import { Link, navigate } from '../router';
+import { Link } from '../router';
 import { effectiveTheme, setTheme, type Theme } from '../theme';
 import { WorkspaceNav } from './WorkspaceNav';
+import { useWorkspaceSwitcher } from './useWorkspaceSwitcher';
 
 function Logo() {
   return (
@@ -54,6 +55,7 @@ interface HeaderProps {
 
 export function Header({ me, workspace, onLogout, loggingOut }: HeaderProps) {
   const home = workspace ? `/w/${encodeURIComponent(workspace.slug)}` : '/';
+  const switcher = useWorkspaceSwitcher(workspace?.slug ?? '');
   return (
     <header className="header">
       <div className="header__inner">
@@ -68,8 +70,10 @@ export function Header({ me, workspace, onLogout, loggingOut }: HeaderProps) {
               <label className="ws-select">
                 <span className="visually-hidden">Workspace</span>
                 <select
-                  value={workspace.slug}
-                  onChange={(e) => navigate(`/w/${encodeURIComponent(e.target.value)}`)}
+                  value={switcher.value}
+                  onChange={switcher.onChange}
+                  onKeyDown={switcher.onKeyDown}
+                  onBlur={switcher.onBlur}
                   data-testid="workspace-name"
                 >
                   {me.workspaces.map((w) => (

@@ -117,25 +117,14 @@ export function MembersPage({ me, workspace, onChanged }: Props) {
                       </td>
                       <td>
                         {roles.length > 0 ? (
-                          <label>
-                            <span className="visually-hidden">Role of {who(m)}</span>
-                            <select
-                              className="settings__select"
-                              value={m.role}
-                              data-testid="member-role"
-                              onChange={(e) => {
-                                const to = e.target.value as Role;
-                                void act(() => workspaces.setRole(slug, m.user_id, to), `${who(m)} is now ${to === 'admin' ? 'an' : 'a'} ${to}.`);
-                              }}
-                            >
-                              {roles.includes(m.role) ? null : <option value={m.role}>{ROLE_HELP[m.role]}</option>}
-                              {roles.map((r) => (
-                                <option key={r} value={r}>
-                                  {ROLE_HELP[r]}
-                                </option>
-                              ))}
-                            </select>
-                          </label>
+                          <RoleCell
+                            member={m}
+                            label={who(m)}
+                            roles={roles}
+                            onSave={(to) =>
+                              act(() => workspaces.setRole(slug, m.user_id, to), `${who(m)} is now ${to === 'admin' ? 'an' : 'a'} ${to}.`)
+                            }
+                          />
                         ) : (
                           <span className="badge">{m.role}</span>
                         )}
@@ -259,6 +248,43 @@ export function MembersPage({ me, workspace, onChanged }: Props) {
 
       {role === 'owner' && !workspace.personal && <DeleteWorkspace workspace={workspace} onDeleted={() => onChanged(true)} />}
     </main>
+  );
+}
+
+/** A role select with its own Save, so moving through the options never changes anything. */
+function RoleCell({ member, label, roles, onSave }: { member: Member; label: string; roles: Role[]; onSave: (r: Role) => Promise<void> }) {
+  const [role, setRole] = useState<Role>(member.role);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => setRole(member.role), [member.role]);
+  return (
+    <div className="settings__row">
+      <label>
+        <span className="visually-hidden">Role of {label}</span>
+        <select className="settings__select" value={role} data-testid="member-role" onChange={(e) => setRole(e.target.value as Role)}>
+          {roles.includes(member.role) ? null : <option value={member.role}>{ROLE_HELP[member.role]}</option>}
+          {roles.map((r) => (
+            <option key={r} value={r}>
+              {ROLE_HELP[r]}
+            </option>
+          ))}
+        </select>
+      </label>
+      {role !== member.role && (
+        <button
+          type="button"
+          className="btn btn--sm btn--primary"
+          disabled={busy}
+          data-testid="member-role-save"
+          onClick={async () => {
+            setBusy(true);
+            await onSave(role);
+            setBusy(false);
+          }}
+        >
+          Save role
+        </button>
+      )}
+    </div>
   );
 }
 
