@@ -371,3 +371,31 @@ test('a phone-width screen does not scroll sideways; unknown pages say so', { ti
     await page.getByRole('heading', { name: 'Not found' }).waitFor();
     assert.deepEqual(pageErrors, []);
   }));
+
+test('the owner deletes the team workspace by typing its name, then the account', { timeout: 60000 }, () =>
+  step(async () => {
+    await page.goto(`${server.url}/w/${team}/members`);
+    const del = page.getByTestId('delete-workspace');
+    await page.getByTestId('delete-workspace-name').fill('Screens');
+    assert.equal(await del.isDisabled(), true, 'disabled until the name matches');
+    await page.getByTestId('delete-workspace-name').fill('Screens Team');
+    await del.click();
+    await page.waitForURL((u) => !u.pathname.startsWith(`/w/${team}`));
+    const me = await (await page.request.get(`${server.url}/api/v1/me`)).json();
+    assert.equal(me.workspaces.find((w) => w.slug === team), undefined, 'the workspace is gone');
+
+    // Nothing blocks the account now; a recovery code stands in for the TOTP code.
+    await page.getByTestId('account-link').click();
+    await page.locator('#delete-password').fill(password);
+    await page.locator('#delete-totp').fill(recoveryCodes.shift());
+    await page.getByTestId('delete-account').click();
+    await confirmWith(page, 'Delete my account');
+    await page.waitForURL(/\/login$/);
+    const again = await fetch(`${server.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
+    assert.equal(again.status, 401, 'the account no longer exists');
+    assert.deepEqual(pageErrors, []);
+  }));
