@@ -347,6 +347,51 @@ test('workspace audit log lists the invitation, member and token events; filters
     await noRawJson(page);
   }));
 
+test('transfer ownership, then leave; new recovery codes replace the old ones', { timeout: 120000 }, () =>
+  step(async () => {
+    await page.goto(`${server.url}/workspaces/new`);
+    await page.getByTestId('new-workspace-name').fill('Screens Two');
+    await page.getByTestId('new-workspace-submit').click();
+    await page.waitForURL(/\/w\/screens-two[^/]*$/);
+    const two = decodeURIComponent(new URL(page.url()).pathname.split('/')[2]);
+    await page.getByTestId('members-link').click();
+    await page.getByTestId('invite-email').fill(inviteeEmail);
+    await page.getByTestId('invite-role').selectOption('editor');
+    await page.getByTestId('invite-submit').click();
+    const link = await page.getByTestId('invite-link').inputValue();
+
+    // The invitee, signed in already, accepts.
+    await p2.goto(link);
+    await p2.getByRole('button', { name: 'Accept' }).click();
+    await p2.waitForURL(new RegExp(`/w/${two}$`));
+
+    await page.reload();
+    const row = page.locator(`[data-testid="member-row"][data-email="${inviteeEmail}"]`);
+    await row.getByTestId('member-transfer').click();
+    await confirmWith(page, 'Transfer ownership');
+    await page.locator(`[data-testid="member-row"][data-email="${inviteeEmail}"][data-role="owner"]`).waitFor();
+    await page.locator(`[data-testid="member-row"][data-email="${email}"][data-role="admin"]`).waitFor();
+    assert.equal(await page.getByTestId('delete-workspace').count(), 0, 'only the owner may delete it');
+
+    // Now an admin, the old owner may leave.
+    await page.getByTestId('leave-workspace').click();
+    await confirmWith(page, 'Leave workspace');
+    await page.waitForURL((u) => !u.pathname.startsWith(`/w/${two}`));
+    const me = await (await page.request.get(`${server.url}/api/v1/me`)).json();
+    assert.equal(me.workspaces.find((w) => w.slug === two), undefined, 'left');
+
+    await page.getByTestId('account-link').click();
+    await page.locator('#regen-code').fill(await freshCode());
+    await page.getByTestId('recovery-regenerate').click();
+    const codes = page.getByTestId('recovery-codes');
+    await codes.waitFor();
+    const fresh = (await codes.locator('li').allTextContents()).map((c) => c.trim());
+    assert.equal(fresh.length, 10);
+    assert.ok(fresh.every((c) => !recoveryCodes.includes(c)), 'all new');
+    recoveryCodes = fresh;
+    await codes.getByRole('button', { name: 'I have saved them' }).click();
+  }));
+
 test('a phone-width screen does not scroll sideways; unknown pages say so', { timeout: 60000 }, () =>
   step(async () => {
     await page.setViewportSize({ width: 360, height: 740 });
