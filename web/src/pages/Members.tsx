@@ -22,6 +22,9 @@ const ROLE_HELP: Record<Role, string> = {
   viewer: 'Viewer',
 };
 
+/** "an owner", "an admin", "an editor", "a viewer". */
+const article = (role: string) => (/^[aeiou]/.test(role) ? 'an' : 'a');
+
 /** The roles `myRole` may give to a member whose role is `theirs` (none: no control). */
 function assignable(myRole: string, theirs: Role): Role[] {
   if (theirs === 'owner') return [];
@@ -79,7 +82,7 @@ export function MembersPage({ me, workspace, onChanged }: Props) {
         <div>
           <h1 className="page__title">Members</h1>
           <p className="page__sub muted">
-            {workspace.name} · you are {role === 'admin' ? 'an' : 'a'} {role}
+            {workspace.name} · you are {article(role)} {role}
           </p>
         </div>
       </div>
@@ -122,7 +125,7 @@ export function MembersPage({ me, workspace, onChanged }: Props) {
                             label={who(m)}
                             roles={roles}
                             onSave={(to) =>
-                              act(() => workspaces.setRole(slug, m.user_id, to), `${who(m)} is now ${to === 'admin' ? 'an' : 'a'} ${to}.`)
+                              act(() => workspaces.setRole(slug, m.user_id, to), `${who(m)} is now ${article(to)} ${to}.`)
                             }
                           />
                         ) : (
