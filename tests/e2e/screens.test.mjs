@@ -401,6 +401,7 @@ test('a phone-width screen does not scroll sideways; unknown pages say so', { ti
     for (const path of ['/account', `/w/${team}/members`, `/w/${team}/tokens`]) {
       await page.goto(`${server.url}${path}`);
       await page.locator('h1').first().waitFor();
+      await page.waitForLoadState('networkidle'); // the lists are in
       const wide = await page.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(wide <= 360, `${path} is ${wide}px wide at 360px`);
     }
