@@ -1,7 +1,7 @@
 // Session and routing. GET /api/v1/me tells who is logged in and which workspaces they have;
 // a 401 from it (or from any API call) sends the user to /login.
-import { useEffect, useState } from 'react';
-import { api, errorMessage, type Me } from './api';
+import { lazy, Suspense, useEffect, useState } from 'react';
+import { api, errorMessage, type Me, type Workspace } from './api';
 import { Link, matchRoute, navigate, nextPath, usePath } from './router';
 import { Header } from './components/Header';
 import { Spinner } from './components/Spinner';
@@ -14,6 +14,14 @@ import { PaletteListPage } from './pages/PaletteList';
 import { PaletteViewPage } from './pages/PaletteView';
 import { ResetPasswordPage } from './pages/ResetPassword';
 import { UsagePage } from './pages/Usage';
+import { ErrorBoundary } from './components/ErrorBoundary';
+
+// Rarely opened pages load on first use, keeping the first load small.
+const AccountPage = lazy(() => import('./pages/Account').then((m) => ({ default: m.AccountPage })));
+const MembersPage = lazy(() => import('./pages/Members').then((m) => ({ default: m.MembersPage })));
+const TokensPage = lazy(() => import('./pages/Tokens').then((m) => ({ default: m.TokensPage })));
+const WorkspaceAuditPage = lazy(() => import('./pages/WorkspaceAudit').then((m) => ({ default: m.WorkspaceAuditPage })));
+const NewWorkspacePage = lazy(() => import('./pages/NewWorkspace').then((m) => ({ default: m.NewWorkspacePage })));
 
 export function App() {
   return (
@@ -83,6 +91,23 @@ function Shell() {
     navigate('/login', { replace: true });
   }
 
+  // Log out everywhere, account deleted: the session is gone.
+  function onSignedOut() {
+    setMe(null);
+    navigate('/login', { replace: true });
+  }
+
+  // Left, transferred, deleted or created a workspace: /me changed.
+  async function onMembershipChanged(goTo: string | null) {
+    try {
+      const m = await api.me();
+      setMe(m);
+      if (goTo !== null) navigate(goTo || (m.workspaces[0] ? wsPath(m.workspaces[0].slug) : '/'));
+    } catch (e) {
+      setMeError(errorMessage(e));
+    }
+  }
+
   if (route.name === 'setup') {
     return <OperatorSetupPage onAuthenticated={onAuthenticated} />;
   }
@@ -113,7 +138,7 @@ function Shell() {
     );
   }
 
-  const slug = route.name === 'list' || route.name === 'palette' || route.name === 'usage' ? route.slug : null;
+  const slug = 'slug' in route ? route.slug : null;
   const workspace = slug ? me.workspaces.find((w) => w.slug === slug) ?? null : me.workspaces[0] ?? null;
 
   let body;
@@ -136,6 +161,18 @@ function Shell() {
     body = <PaletteViewPage key={`${workspace.slug}/${route.id}`} workspace={workspace} id={route.id} />;
   } else if (route.name === 'usage' && workspace) {
     body = <UsagePage key={workspace.slug} workspace={workspace} />;
+  } else if (route.name === 'account') {
+    body = <AccountPage me={me} onMeChanged={setMe} onSignedOut={onSignedOut} />;
+  } else if (route.name === 'newworkspace') {
+    body = <NewWorkspacePage onCreated={(w: Workspace) => onMembershipChanged(wsPath(w.slug))} />;
+  } else if (route.name === 'members' && workspace) {
+    body = (
+      <MembersPage key={workspace.slug} me={me} workspace={workspace} onChanged={(gone) => onMembershipChanged(gone ? '' : null)} />
+    );
+  } else if (route.name === 'tokens' && workspace) {
+    body = <TokensPage key={workspace.slug} workspace={workspace} />;
+  } else if (route.name === 'audit' && workspace) {
+    body = <WorkspaceAuditPage key={workspace.slug} workspace={workspace} />;
   } else if (me.workspaces.length === 0) {
     body = (
       <main className="page">
@@ -159,7 +196,17 @@ function Shell() {
         Skip to content
       </a>
       <Header me={me} workspace={workspace} onLogout={logout} loggingOut={loggingOut} />
-      {body}
+      <ErrorBoundary key={path}>
+        <Suspense
+          fallback={
+            <main className="page">
+              <Spinner />
+            </main>
+          }
+        >
+          {body}
+        </Suspense>
+      </ErrorBoundary>
     </>
   );
 }

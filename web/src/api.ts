@@ -3,6 +3,7 @@
 // a 401 anywhere but on the auth forms sends the user to /login.
 // Feature areas add their calls in their own api-<area>.ts files using request() and ws().
 import { navigate } from './router';
+import { describeError, parseRetryAfter } from './errors';
 
 export interface User {
   id: number;
@@ -11,6 +12,8 @@ export interface User {
   created_at: string;
   /** Platform operator (set by the server; absent from older servers, which means false). */
   is_operator?: boolean;
+  /** TOTP is on for this account (absent from older servers). */
+  mfa_enabled?: boolean;
 }
 
 export interface Workspace {
@@ -171,6 +174,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly requestId?: string,
+    /** Seconds from a 429's Retry-After header. */
+    readonly retryAfter?: number,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -192,16 +197,29 @@ export interface Options {
   redirectOn401?: boolean;
 }
 
-function toApiError(status: number, text: string, statusText: string): ApiError {
+function toApiError(
+  status: number,
+  text: string,
+  statusText: string,
+  header: (name: string) => string | null = () => null,
+): ApiError {
+  const requestId = header('X-Request-Id') ?? undefined;
+  const retryAfter = parseRetryAfter(header('Retry-After'));
   try {
     const parsed = JSON.parse(text) as { error?: { code?: string; message?: string; request_id?: string } };
     if (parsed && parsed.error && parsed.error.message) {
-      return new ApiError(status, parsed.error.code ?? 'unknown', parsed.error.message, parsed.error.request_id);
+      return new ApiError(
+        status,
+        parsed.error.code ?? 'unknown',
+        parsed.error.message,
+        parsed.error.request_id ?? requestId,
+        retryAfter,
+      );
     }
   } catch {
     // not JSON: fall through
   }
-  return new ApiError(status, 'http_' + status, `The server answered ${status} ${statusText}`.trim());
+  return new ApiError(status, 'http_' + status, `The server answered ${status} ${statusText}`.trim(), requestId, retryAfter);
 }
 
 function handle401(err: ApiError, redirect: boolean) {
@@ -231,7 +249,7 @@ export async function request<T>(method: string, path: string, opts: Options = {
   if (res.status === 204 || res.status === 205) return undefined as T;
   const text = await res.text();
   if (!res.ok) {
-    const err = toApiError(res.status, text, res.statusText);
+    const err = toApiError(res.status, text, res.statusText, (h) => res.headers.get(h));
     handle401(err, opts.redirectOn401 !== false);
     throw err;
   }
@@ -345,7 +363,7 @@ export const api = {
           }
           return;
         }
-        const err = toApiError(xhr.status, xhr.responseText, xhr.statusText);
+        const err = toApiError(xhr.status, xhr.responseText, xhr.statusText, (h) => xhr.getResponseHeader(h));
         handle401(err, true);
         reject(err);
       };
@@ -360,8 +378,11 @@ export const api = {
   },
 };
 
+/** A sentence for the user: see errors.ts for what each error code says. */
 export function errorMessage(e: unknown): string {
-  if (e instanceof ApiError) return e.message;
+  if (e instanceof ApiError) {
+    return describeError({ status: e.status, code: e.code, message: e.message, requestId: e.requestId, retryAfter: e.retryAfter });
+  }
   if (e instanceof Error) return e.message;
   return String(e);
 }

@@ -38,6 +38,11 @@ export type Route =
   | { name: 'palette'; slug: string; id: string }
   | { name: 'usage'; slug: string }
   | { name: 'admin' }
+  | { name: 'account' }
+  | { name: 'newworkspace' }
+  | { name: 'members'; slug: string }
+  | { name: 'tokens'; slug: string }
+  | { name: 'audit'; slug: string }
   | { name: 'notfound' };
 
 export function matchRoute(path: string): Route {
@@ -49,6 +54,10 @@ export function matchRoute(path: string): Route {
   if (p === '/reset') return { name: 'reset' };
   if (p === '/invite') return { name: 'invite' };
   if (p === '/admin') return { name: 'admin' };
+  if (p === '/account') return { name: 'account' };
+  if (p === '/workspaces/new') return { name: 'newworkspace' };
+  const sub = /^\/w\/([^/]+)\/(members|tokens|audit)$/.exec(p);
+  if (sub) return { name: sub[2] as 'members' | 'tokens' | 'audit', slug: decodeURIComponent(sub[1]) };
   let m = /^\/w\/([^/]+)$/.exec(p);
   if (m) return { name: 'list', slug: decodeURIComponent(m[1]) };
   m = /^\/w\/([^/]+)\/usage$/.exec(p);

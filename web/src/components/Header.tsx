@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import type { Me, Workspace } from '../api';
-import { Link, navigate } from '../router';
+import { Link } from '../router';
 import { effectiveTheme, setTheme, type Theme } from '../theme';
+import { WorkspaceNav } from './WorkspaceNav';
+import { useWorkspaceSwitcher } from './useWorkspaceSwitcher';
 
 function Logo() {
   return (
@@ -53,6 +55,7 @@ interface HeaderProps {
 
 export function Header({ me, workspace, onLogout, loggingOut }: HeaderProps) {
   const home = workspace ? `/w/${encodeURIComponent(workspace.slug)}` : '/';
+  const switcher = useWorkspaceSwitcher(workspace?.slug ?? '');
   return (
     <header className="header">
       <div className="header__inner">
@@ -67,8 +70,10 @@ export function Header({ me, workspace, onLogout, loggingOut }: HeaderProps) {
               <label className="ws-select">
                 <span className="visually-hidden">Workspace</span>
                 <select
-                  value={workspace.slug}
-                  onChange={(e) => navigate(`/w/${encodeURIComponent(e.target.value)}`)}
+                  value={switcher.value}
+                  onChange={switcher.onChange}
+                  onKeyDown={switcher.onKeyDown}
+                  onBlur={switcher.onBlur}
                   data-testid="workspace-name"
                 >
                   {me.workspaces.map((w) => (
@@ -98,6 +103,11 @@ export function Header({ me, workspace, onLogout, loggingOut }: HeaderProps) {
             </Link>
           )}
           {me && (
+            <Link href="/account" className="header__link" data-testid="account-link">
+              Account
+            </Link>
+          )}
+          {me && (
             <span className="header__user" title={me.user.email}>
               {me.user.name || me.user.email}
             </span>
@@ -110,6 +120,7 @@ export function Header({ me, workspace, onLogout, loggingOut }: HeaderProps) {
           )}
         </div>
       </div>
+      {me && workspace && <WorkspaceNav workspace={workspace} />}
     </header>
   );
 }

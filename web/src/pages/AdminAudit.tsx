@@ -10,7 +10,7 @@ interface Filter {
   workspace: string;
 }
 
-function Actor({ actor }: { actor: AuditEntry['actor'] }) {
+export function Actor({ actor }: { actor: AuditEntry['actor'] }) {
   if (!actor) return <span className="muted">anonymous</span>;
   return (
     <>

@@ -3,7 +3,8 @@
 // page asks GET /api/v1/auth/options first and explains instead of showing a form that the
 // server would refuse (`auth.signup` = invite or closed).
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { api, errorMessage, type AuthOptions, type Me } from '../api';
+import { api, ApiError, errorMessage, type AuthOptions, type Me } from '../api';
+import { account } from '../api-account';
 import { Link, nextPath } from '../router';
 import { ThemeToggle } from '../components/Header';
 
@@ -22,6 +23,8 @@ export function AuthPage({ mode, onAuthenticated }: Props) {
   const signup = mode === 'signup';
   const [forgot, setForgot] = useState(() => new URLSearchParams(location.search).has('forgot'));
   const [options, setOptions] = useState<AuthOptions | null>(null);
+  // Log-in with TOTP on: the password was right, the server asks for a code (401 mfa_required).
+  const [askCode, setAskCode] = useState(false);
 
   useEffect(() => {
     document.title = signup ? 'Sign up · Palette Maker' : 'Log in · Palette Maker';
@@ -55,6 +58,11 @@ export function AuthPage({ mode, onAuthenticated }: Props) {
       const me = signup ? await api.signup(email, password, name.trim() || undefined) : await api.login(email, password);
       onAuthenticated(me);
     } catch (err) {
+      if (!signup && err instanceof ApiError && err.code === 'mfa_required') {
+        setAskCode(true);
+        setBusy(false);
+        return;
+      }
       setError(errorMessage(err));
       setBusy(false);
     }
@@ -80,6 +88,16 @@ export function AuthPage({ mode, onAuthenticated }: Props) {
               ? 'Sign-up needs an invitation link: ask someone in the workspace you want to join to invite you, then open the link they send.'
               : 'Accounts are created by the operators of this server: ask them for one.'}
           </p>
+        ) : !signup && askCode ? (
+          <TotpStep
+            email={email}
+            password={password}
+            onAuthenticated={onAuthenticated}
+            onBack={() => {
+              setAskCode(false);
+              setPassword('');
+            }}
+          />
         ) : !signup && forgot ? (
           <ForgotPassword initialEmail={email} onBack={() => setForgot(false)} />
         ) : (
@@ -217,6 +235,83 @@ function ForgotPassword({ initialEmail, onBack }: { initialEmail: string; onBack
           </button>
         </form>
       )}
+      <p className="auth__switch">
+        <button type="button" className="btn btn--ghost btn--sm" onClick={onBack}>
+          Back to log in
+        </button>
+      </p>
+    </>
+  );
+}
+
+/**
+ * The second log-in step with TOTP on: the e-mail and password are kept and sent again with a
+ * 6-digit code or a recovery code.
+ */
+function TotpStep({
+  email,
+  password,
+  onAuthenticated,
+  onBack,
+}: {
+  email: string;
+  password: string;
+  onAuthenticated: (me: Me) => void;
+  onBack: () => void;
+}) {
+  const [code, setCode] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError('');
+    const t = code.trim();
+    const digits = t.replace(/[\s-]/g, '');
+    try {
+      onAuthenticated(await account.login(email, password, /^\d{6}$/.test(digits) ? digits : t));
+    } catch (err) {
+      setError(
+        err instanceof ApiError && err.code === 'mfa_required'
+          ? 'That code is not right, or it was already used. Enter the current code from your authenticator app, or an unused recovery code.'
+          : errorMessage(err),
+      );
+      setCode('');
+      setBusy(false);
+    }
+  }
+
+  return (
+    <>
+      <p className="muted auth__lead">
+        Two-factor authentication is on for {email}. Enter the 6-digit code from your authenticator app, or one of your recovery codes.
+      </p>
+      <form onSubmit={submit} className="form">
+        <div className="field">
+          <label htmlFor="login-totp">Code</label>
+          <input
+            id="login-totp"
+            type="text"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            required
+            autoFocus
+            maxLength={64}
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+            data-testid="login-totp"
+          />
+        </div>
+        {error && (
+          <p className="alert alert--error" role="alert" data-testid="auth-error">
+            {error}
+          </p>
+        )}
+        <button type="submit" className="btn btn--primary btn--block" disabled={busy} data-testid="login-totp-submit">
+          {busy ? 'Checking…' : 'Verify and log in'}
+        </button>
+      </form>
       <p className="auth__switch">
         <button type="button" className="btn btn--ghost btn--sm" onClick={onBack}>
           Back to log in
