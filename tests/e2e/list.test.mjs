@@ -237,6 +237,25 @@ test('a pending delete is sent when the user leaves the list', { timeout: 60000 
     assert.deepEqual(await serverNames(), ['Delta', 'Charlie', 'Echo', 'Bravo']);
   }));
 
+test('a move the server refuses with 409: the list is reloaded with a message in words', { timeout: 60000 }, () =>
+  step(async () => {
+    // From: Delta, Charlie, Echo, Bravo. The server's documented answer when the list changed
+    // under a reorder, given here once, since two real clients cannot be timed to collide.
+    await openList();
+    await page.route('**/palettes/*/move', (route) =>
+      route.fulfill({
+        status: 409,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'conflict', message: 'the palette list changed; reload and try again' } }),
+      }), { times: 1 });
+    const reloaded = page.waitForResponse((r) => r.request().method() === 'GET' && /\/palettes$/.test(new URL(r.url()).pathname));
+    await page.getByRole('button', { name: 'Move Delta down', exact: true }).click();
+    await reloaded;
+    await page.getByTestId('list-error').filter({ hasText: 'The list was changed somewhere else, so it has been reloaded.' }).waitFor();
+    await waitForNames(['Delta', 'Charlie', 'Echo', 'Bravo']);
+    await page.unroute('**/palettes/*/move');
+  }));
+
 test('a viewer sees the palettes but no uploader, move, duplicate or delete', { timeout: 90000 }, () =>
   step(async () => {
     const viewerEmail = `list-viewer-${Date.now()}-${process.pid}@example.com`;

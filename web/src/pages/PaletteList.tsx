@@ -121,7 +121,7 @@ export function PaletteListPage({ workspace }: { workspace: Workspace }) {
         // Set the refs now too: a move waiting on this page reads them before the next render.
         itemsRef.current = appendPage(itemsRef.current, res.palettes, hidden);
         cursorRef.current = res.next_cursor;
-        setItems(itemsRef.current);
+        setItems((l) => appendPage(l, res.palettes, hidden));
         setCursor(res.next_cursor);
       } catch (e) {
         if (gen === generation.current) setError(errorMessage(e));
@@ -221,7 +221,8 @@ export function PaletteListPage({ workspace }: { workspace: Workspace }) {
       if (action === 'delete') {
         const slot = slotOf(list, id)!;
         const rest = list.filter((x) => x.id !== id);
-        setItems(rest);
+        itemsRef.current = rest;
+        setItems((l) => l.filter((x) => x.id !== id));
         queueRef.current = enqueue(queueRef.current, p, slot, Date.now());
         setQueue(queueRef.current);
         const next = rest[Math.min(index, rest.length - 1)];
@@ -257,7 +258,7 @@ export function PaletteListPage({ workspace }: { workspace: Workspace }) {
       const after = applyMove(before, id, to, complete);
       if (after === before) return;
       itemsRef.current = after;
-      setItems(after);
+      setItems((l) => applyMove(l, id, to, complete));
       focusTarget.current = { id, action: to, fallbackIndex: index };
       setAnnouncement(`Moved ${p.name} ${MOVE_WORDS[to]}.`);
       await enqueueWrite(async () => {
