@@ -114,6 +114,10 @@ describe('share links', () => {
       assertStatus(signedIn, 200);
       assert.deepEqual(signedIn.json, res.json);
     }
+    // So does an Authorization header, even a bogus one (no 401 here).
+    const bearer = await anon(server, `/api/v1/shared/${token}`, { Authorization: 'Bearer pm_not-a-token' });
+    assertStatus(bearer, 200);
+    assert.deepEqual(bearer.json, res.json);
   });
 
   it('the image is the uploaded file, with an ETag and 304', async () => {

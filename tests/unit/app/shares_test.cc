@@ -20,7 +20,7 @@ TEST_CASE("share tokens: pms_ and 43 base64url characters, nothing else", "[app]
   const std::string body(43, 'A');
   CHECK(IsShareTokenShaped("pms_" + body));
   CHECK(IsShareTokenShaped("pms_" + std::string(21, '-') + std::string(22, '_')));
-  for (const std::string bad : {std::string(""), std::string("pms_"), "pms_" + body.substr(1), "pms_" + body + "A",
+  for (const std::string& bad : {std::string(""), std::string("pms_"), "pms_" + body.substr(1), "pms_" + body + "A",
                                 "pm_" + body + "A", "PMS_" + body, "pms_" + body.substr(1) + "=",
                                 "pms_" + body.substr(1) + "/", "pms_" + body.substr(1) + ".", "pms_" + body.substr(2) + ".."}) {
     INFO(bad);
@@ -56,7 +56,7 @@ struct ShareFixture {
 
 }  // namespace
 
-TEST_CASE("share links open their palette until revoked; viewers cannot make or revoke them", "[app][shares]") {
+TEST_CASE("share links open their palette until revoked, and viewers cannot make or revoke them", "[app][shares]") {
   ShareFixture f;
   Accounts accounts(f.services());
   Shares shares(f.services());
