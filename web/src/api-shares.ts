@@ -1,26 +1,30 @@
-// Share links (docs/API.md, "Share links"): create, list and revoke a palette's read-only links,
-// and read a shared palette without a session.
+// Share links of a palette (POST/GET /api/v1/t/{ws}/palettes/{id}/shares, DELETE .../{share_id}).
 import { request, ws } from './api';
 
-/** The member who made a link; null once that user was erased. */
-export interface ShareCreator {
-  id: number;
-  name: string;
-}
-
-/** An active share link as GET .../shares lists it (never its token). */
-export interface ShareLink {
+export interface Share {
   id: number;
   palette_id: number;
   created_at: string;
-  created_by: ShareCreator | null;
+  created_by: { id: number; name: string };
 }
 
-/** POST .../shares: the token and the full link are shown this once. */
-export interface NewShareLink extends ShareLink {
+/** As created: the token and URL are shown this once. */
+export interface NewShare extends Share {
   token: string;
   url: string;
 }
+
+const sharesPath = (slug: string, id: number) => `${ws(slug)}/palettes/${id}/shares`;
+
+export const createShare = (slug: string, id: number) =>
+  request<{ share: NewShare }>('POST', sharesPath(slug, id));
+
+export const listShares = (slug: string, id: number) => request<{ shares: Share[] }>('GET', sharesPath(slug, id));
+
+export const revokeShare = (slug: string, id: number, shareId: number) =>
+  request<void>('DELETE', `${sharesPath(slug, id)}/${shareId}`);
+
+// --- The public side of a link (no session): GET /api/v1/shared/{token}[/image|/export] -------
 
 /** GET /api/v1/shared/{token}: the palette's content only (no id, workspace or user). */
 export interface SharedPalette {
@@ -37,35 +41,16 @@ export interface SharedPalette {
   updated_at: string;
 }
 
-const sharesPath = (slug: string, id: number | string) =>
-  `${ws(slug)}/palettes/${encodeURIComponent(String(id))}/shares`;
-
-export async function createShare(slug: string, id: number | string): Promise<NewShareLink> {
-  const res = await request<{ share: NewShareLink }>('POST', sharesPath(slug, id));
-  return res.share;
-}
-
-/** Active links, newest first. */
-export async function listShares(slug: string, id: number | string): Promise<ShareLink[]> {
-  const res = await request<{ shares: ShareLink[] }>('GET', sharesPath(slug, id));
-  return res.shares;
-}
-
-export async function revokeShare(slug: string, id: number | string, shareId: number): Promise<void> {
-  await request<void>('DELETE', `${sharesPath(slug, id)}/${shareId}`);
-}
-
 const sharedPath = (token: string) => `/api/v1/shared/${encodeURIComponent(token)}`;
 
 /** Throws ApiError with status 404 when the link is not valid or was revoked. */
-export async function getShared(token: string): Promise<SharedPalette> {
-  const res = await request<{ palette: SharedPalette }>('GET', sharedPath(token), { redirectOn401: false });
-  return res.palette;
-}
+export const getShared = (token: string) =>
+  request<{ palette: SharedPalette }>('GET', sharedPath(token), { redirectOn401: false });
 
-export function sharedImageUrl(token: string): string {
-  return `${sharedPath(token)}/image`;
-}
+export const sharedImageUrl = (token: string) => `${sharedPath(token)}/image`;
+
+export const sharedExportUrl = (token: string, format: string) =>
+  `${sharedPath(token)}/export?format=${encodeURIComponent(format)}`;
 
 /** The download formats of GET .../export (app/export.h), with what a person calls them. */
 export const SHARED_EXPORT_FORMATS: { format: string; label: string }[] = [
@@ -77,7 +62,3 @@ export const SHARED_EXPORT_FORMATS: { format: string; label: string }[] = [
   { format: 'ase', label: 'Adobe (.ase)' },
   { format: 'svg', label: 'SVG' },
 ];
-
-export function sharedExportUrl(token: string, format: string): string {
-  return `${sharedPath(token)}/export?format=${encodeURIComponent(format)}`;
-}

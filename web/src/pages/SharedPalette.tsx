@@ -64,7 +64,7 @@ export function SharedPalettePage({ token }: { token: string }) {
     let live = true;
     document.title = 'Shared palette · Palette Maker';
     getShared(token)
-      .then((palette) => {
+      .then(({ palette }) => {
         if (!live) return;
         document.title = `${palette.name} · Palette Maker`;
         setState({ kind: 'ok', palette });
