@@ -34,15 +34,19 @@ export type Route =
   | { name: 'setup' }
   | { name: 'reset' }
   | { name: 'invite' }
+  | { name: 'shared'; token: string }
   | { name: 'list'; slug: string }
   | { name: 'palette'; slug: string; id: string }
   | { name: 'usage'; slug: string }
   | { name: 'admin' }
-  | { name: 'shared'; token: string }
   | { name: 'notfound' };
 
 export function matchRoute(path: string): Route {
   const p = path.replace(/\/+$/, '') || '/';
+  // A share link (/s/{token}): the token is base64url, used as it stands (never decoded, so a
+  // malformed escape cannot throw here; the server answers 404 for anything it did not make).
+  const shared = /^\/s\/([^/]+)$/.exec(p);
+  if (shared) return { name: 'shared', token: shared[1] };
   if (p === '/') return { name: 'home' };
   if (p === '/login') return { name: 'login' };
   if (p === '/signup') return { name: 'signup' };
@@ -50,10 +54,6 @@ export function matchRoute(path: string): Route {
   if (p === '/reset') return { name: 'reset' };
   if (p === '/invite') return { name: 'invite' };
   if (p === '/admin') return { name: 'admin' };
-  // A share link (/s/{token}): the token is base64url, used as it stands (never decoded, so a
-  // malformed escape cannot throw here; the server answers 404 for anything it did not make).
-  const shared = /^\/s\/([^/]+)$/.exec(p);
-  if (shared) return { name: 'shared', token: shared[1] };
   let m = /^\/w\/([^/]+)$/.exec(p);
   if (m) return { name: 'list', slug: decodeURIComponent(m[1]) };
   m = /^\/w\/([^/]+)\/usage$/.exec(p);
