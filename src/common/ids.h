@@ -19,5 +19,6 @@ using UserId = StrongId<struct UserTag>;
 using PaletteId = StrongId<struct PaletteTag>;
 using InvitationId = StrongId<struct InvitationTag>;
 using ApiTokenId = StrongId<struct ApiTokenTag>;
+using ShareLinkId = StrongId<struct ShareLinkTag>;
 
 }  // namespace pm

@@ -41,6 +41,9 @@ void ClearSessionCookies(Exchange& ex, const config::Config& config);
 void AddPaletteRoutes(Router& router, const ApiContext& api);
 // GET /api/v1/t/{ws}/palettes/{id}/export (api_export.cc).
 void AddExportRoutes(Router& router, const ApiContext& api);
+// Share links: /api/v1/t/{ws}/palettes/{id}/shares and the public /api/v1/shared/{token}
+// (api_shares.cc).
+void AddShareRoutes(Router& router, const ApiContext& api);
 void AddWorkspaceRoutes(Router& router, const ApiContext& api);
 void AddAuditRoutes(Router& router, const ApiContext& api);
 void AddUsageRoutes(Router& router, const ApiContext& api);

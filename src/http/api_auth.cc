@@ -164,6 +164,7 @@ void AddAllRoutes(Router& router, const ApiContext& api) {
   AddWorkspaceRoutes(router, api);
   AddPaletteRoutes(router, api);
   AddExportRoutes(router, api);
+  AddShareRoutes(router, api);
   AddAuditRoutes(router, api);
   AddUsageRoutes(router, api);
   AddAdminRoutes(router, api);

@@ -99,6 +99,23 @@ struct NewApiToken {
   std::optional<int64_t> expires_at;
 };
 
+// A read-only share link to one palette. Only the SHA-256 hex of its token is stored.
+struct ShareLink {
+  ShareLinkId id;
+  TenantId tenant_id;
+  PaletteId palette_id;
+  UserId created_by;             // 0 when that user was erased
+  std::string created_by_name;   // "" when that user was erased
+  int64_t created_at = 0;
+  std::optional<int64_t> revoked_at;  // none: active
+};
+
+struct NewShareLink {
+  PaletteId palette_id;
+  std::string token_hash;
+  UserId created_by;
+};
+
 // One audit log record (append-only). Rows hold ids, never e-mail addresses, so a record stays
 // pseudonymous once its actor is erased; readers join names in.
 struct AuditRecord {

@@ -132,6 +132,22 @@ class Store {
   virtual Status TouchApiToken(TenantId tenant, ApiTokenId id, int64_t now,
                                int64_t min_interval_ms) = 0;
 
+  // --- Share links (tenant-scoped; the look-up by token is global) ----------------------------
+  // A link to `link.palette_id`, which must be a palette of `tenant` (kNotFound otherwise; the
+  // check and the insert are one statement). Returns it with created_by_name.
+  virtual Result<ShareLink> CreateShareLink(TenantId tenant, const NewShareLink& link,
+                                            int64_t now) = 0;
+  // The palette's active (not revoked) links, newest first; empty for an unknown palette.
+  virtual Result<std::vector<ShareLink>> ListShareLinks(TenantId tenant, PaletteId palette) = 0;
+  // Sets revoked_at = now. kNotFound when there is no active link `id` of that palette in
+  // `tenant` (missing, another palette's or tenant's, already revoked).
+  virtual Status RevokeShareLink(TenantId tenant, PaletteId palette, ShareLinkId id,
+                                 int64_t now) = 0;
+  // Global: the active link with this token hash, when its workspace is not soft-deleted
+  // (suspended ones still read); kNotFound otherwise. The caller reads the palette with
+  // GetPalette(link.tenant_id, link.palette_id).
+  virtual Result<ShareLink> FindShareLink(std::string_view token_hash) = 0;
+
   // --- Palettes (tenant-scoped) ---------------------------------------------------------------
   // New palettes go on top of the list (position = highest + 1).
   virtual Result<Palette> CreatePalette(TenantId tenant, const NewPalette& palette, int64_t now) = 0;
@@ -288,7 +304,7 @@ class Store {
   // Soft-deleted workspaces whose purge_after is <= now, oldest first, at most `limit`.
   virtual Result<std::vector<TenantId>> ListTenantsToPurge(int64_t now, int limit) = 0;
 
-  // Deletes every row of the workspace -- palettes, invitations, API tokens, memberships, usage
+  // Deletes every row of the workspace -- share links, palettes, invitations, API tokens, memberships, usage
   // and the workspace itself -- in one transaction. Its objects are the caller's to delete first
   // (app::PurgeWorkspace). Audit records stay (append-only). kNotFound when it does not exist.
   virtual Status PurgeTenant(TenantId tenant) = 0;

@@ -73,6 +73,7 @@ describe('permission matrix (docs/permissions.json)', () => {
   function probe(route) {
     const p = route.path.replace('{ws}', slug)
       .replace('{user_id}', route.method === 'DELETE' ? String(MISSING_ID) : String(editorId))
+      .replace('{share_id}', String(MISSING_ID))
       .replace('{id}', route.method === 'DELETE' || !route.path.includes('/palettes/') ? String(MISSING_ID) : String(paletteId))
       // The export route needs a format (without one it is 400).
       + (route.path.endsWith('/export') ? '?format=json' : '');

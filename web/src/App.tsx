@@ -13,6 +13,7 @@ import { OperatorSetupPage } from './pages/OperatorSetup';
 import { PaletteListPage } from './pages/PaletteList';
 import { PaletteViewPage } from './pages/PaletteView';
 import { ResetPasswordPage } from './pages/ResetPassword';
+import { SharedPalettePage } from './pages/SharedPalette';
 import { UsagePage } from './pages/Usage';
 import { ErrorBoundary } from './components/ErrorBoundary';
 
@@ -41,8 +42,9 @@ function Shell() {
   const [me, setMe] = useState<Me | null>(null);
   const [meError, setMeError] = useState('');
   const [loggingOut, setLoggingOut] = useState(false);
-  // These pages work signed out (the invitation page asks /api/v1/me itself, without redirecting).
-  const needsSession = !['login', 'signup', 'setup', 'reset', 'invite'].includes(route.name);
+  // These pages work signed out (the invitation and share pages ask /api/v1/me themselves, without
+  // redirecting).
+  const needsSession = !['login', 'signup', 'setup', 'reset', 'invite', 'shared'].includes(route.name);
 
   useEffect(() => {
     if (!needsSession || me) return;
@@ -110,6 +112,10 @@ function Shell() {
 
   if (route.name === 'setup') {
     return <OperatorSetupPage onAuthenticated={onAuthenticated} />;
+  }
+  if (route.name === 'shared') {
+    // Public: a share link opens without a session (the page asks /api/v1/me itself, quietly).
+    return <SharedPalettePage key={route.token} token={route.token} />;
   }
   if (route.name === 'reset') {
     return <ResetPasswordPage />;

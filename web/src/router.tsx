@@ -34,6 +34,7 @@ export type Route =
   | { name: 'setup' }
   | { name: 'reset' }
   | { name: 'invite' }
+  | { name: 'shared'; token: string }
   | { name: 'list'; slug: string }
   | { name: 'palette'; slug: string; id: string }
   | { name: 'usage'; slug: string }
@@ -47,6 +48,10 @@ export type Route =
 
 export function matchRoute(path: string): Route {
   const p = path.replace(/\/+$/, '') || '/';
+  // A share link (/s/{token}): the token is base64url, used as it stands (never decoded, so a
+  // malformed escape cannot throw here; the server answers 404 for anything it did not make).
+  const shared = /^\/s\/([^/]+)$/.exec(p);
+  if (shared) return { name: 'shared', token: shared[1] };
   if (p === '/') return { name: 'home' };
   if (p === '/login') return { name: 'login' };
   if (p === '/signup') return { name: 'signup' };

@@ -325,6 +325,8 @@ Result<std::vector<TenantId>> PostgresStore::ListTenantsToPurge(int64_t now, int
 
 Status PostgresStore::PurgeTenant(TenantId tenant) {
   return Run("PurgeTenant", TenantWrite(tenant), [&](Connection& c) -> Status {
+    PM_RETURN_IF_ERROR(c.ExecPrepared("pm_purge_shares", "DELETE FROM share_links WHERE tenant_id = $1",
+                                      Params().Add(tenant.value)));
     PM_RETURN_IF_ERROR(c.ExecPrepared("pm_purge_palettes", "DELETE FROM palettes WHERE tenant_id = $1",
                                       Params().Add(tenant.value)));
     PM_RETURN_IF_ERROR(c.ExecPrepared("pm_purge_invitations",

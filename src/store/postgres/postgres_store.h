@@ -86,6 +86,12 @@ class PostgresStore final : public Store {
   Status TouchApiToken(TenantId tenant, ApiTokenId id, int64_t now,
                        int64_t min_interval_ms) override;
 
+  // Share links (*_shares.cc).
+  Result<ShareLink> CreateShareLink(TenantId tenant, const NewShareLink& link, int64_t now) override;
+  Result<std::vector<ShareLink>> ListShareLinks(TenantId tenant, PaletteId palette) override;
+  Status RevokeShareLink(TenantId tenant, PaletteId palette, ShareLinkId id, int64_t now) override;
+  Result<ShareLink> FindShareLink(std::string_view token_hash) override;
+
   Result<Palette> CreatePalette(TenantId tenant, const NewPalette& palette, int64_t now) override;
   Result<PalettePage> ListPalettes(TenantId tenant, const std::optional<PageCursor>& after,
                                    int limit) override;

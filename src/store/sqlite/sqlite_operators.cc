@@ -346,7 +346,8 @@ Status SqliteStore::PurgeTenant(TenantId tenant) {
     WriteTransaction tx(*writer_);
     // Children first, each explicitly (palettes have no ON DELETE CASCADE on purpose: a palette
     // is never removed by accident with its workspace row).
-    for (const char* sql : {"DELETE FROM palettes WHERE tenant_id = ?",
+    for (const char* sql : {"DELETE FROM share_links WHERE tenant_id = ?",
+                            "DELETE FROM palettes WHERE tenant_id = ?",
                             "DELETE FROM invitations WHERE tenant_id = ?",
                             "DELETE FROM api_tokens WHERE tenant_id = ?",
                             "DELETE FROM memberships WHERE tenant_id = ?",

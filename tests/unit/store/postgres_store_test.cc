@@ -78,6 +78,35 @@ TEST_CASE("postgres: RLS binds invitations and API tokens to their tenant (or to
   CHECK(i->tenant_id == a.workspace.id);
 }
 
+TEST_CASE("postgres: RLS binds share links to their tenant (or to their token)", "[store][postgres][rls]") {
+  PgTestDatabase db;
+  StoreOptions options = db.Options();
+  options.pool_size = 1;
+  auto store = OpenMigratedWith(options);
+  PostgresStore& pg = AsPostgres(*store);
+  Account a = MakeAccount(*store, "share-a");
+  Account b = MakeAccount(*store, "share-b");
+  auto pa = store->CreatePalette(a.workspace.id, SamplePalette("a", a.user.id), 1);
+  auto pb = store->CreatePalette(b.workspace.id, SamplePalette("b", b.user.id), 1);
+  REQUIRE(pa.ok());
+  REQUIRE(pb.ok());
+  REQUIRE(store->CreateShareLink(a.workspace.id, NewShareLink{pa->id, "share-hash-a", a.user.id}, 1).ok());
+  REQUIRE(store->CreateShareLink(b.workspace.id, NewShareLink{pb->id, "share-hash-b", b.user.id}, 1).ok());
+  const std::string ta = std::to_string(a.workspace.id.value);
+  const std::string tb = std::to_string(b.workspace.id.value);
+  // Inside tenant A, without any tenant condition: only A's link, and B's cannot be revoked.
+  CHECK(Query(pg, a.workspace.id, "SELECT tenant_id FROM share_links") == std::vector<std::string>{ta});
+  CHECK(Query(pg, a.workspace.id, "UPDATE share_links SET revoked_at = 1 WHERE tenant_id = " + tb + " RETURNING id").empty());
+  // Nothing set (or only a user): no link at all.
+  CHECK(Query(pg, TenantId(), "SELECT tenant_id FROM share_links").empty());
+  CHECK(Query(pg, TenantId(), "SELECT tenant_id FROM share_links", a.user.id).empty());
+  // The look-up by token sees exactly that link, and it is still active.
+  auto found = store->FindShareLink("share-hash-b");
+  REQUIRE(found.ok());
+  CHECK(found->tenant_id == b.workspace.id);
+  CHECK(found->palette_id == pb->id);
+}
+
 TEST_CASE("postgres: RLS keeps an unscoped query inside the transaction's tenant",
           "[store][postgres][rls]") {
   PgTestDatabase db;
