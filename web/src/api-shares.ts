@@ -5,7 +5,8 @@ export interface Share {
   id: number;
   palette_id: number;
   created_at: string;
-  created_by: { id: number; name: string };
+  /** null once the creator's account is erased. */
+  created_by: { id: number; name: string } | null;
 }
 
 /** As created: the token and URL are shown this once. */
@@ -61,4 +62,5 @@ export const SHARED_EXPORT_FORMATS: { format: string; label: string }[] = [
   { format: 'gpl', label: 'GIMP (.gpl)' },
   { format: 'ase', label: 'Adobe (.ase)' },
   { format: 'svg', label: 'SVG' },
+  { format: 'png', label: 'PNG strip' },
 ];
