@@ -183,13 +183,18 @@ describe('upload by URL from a loopback test server (uploads.url_allow_loopback)
   let server;
   let owner;
   let base;
+  let closedPort; // nothing listens there
 
   before(async () => {
     img = await startImageServer();
+    const probe = http.createServer();
+    await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    closedPort = probe.address().port;
+    await new Promise((resolve) => probe.close(resolve));
     server = await startServer({
       env: {
         PALETTEMAKER_UPLOADS_URL_ALLOW_LOOPBACK: 'true',
-        PALETTEMAKER_UPLOADS_URL_PORTS: String(img.port),
+        PALETTEMAKER_UPLOADS_URL_PORTS: `${img.port},${closedPort}`,
         PALETTEMAKER_UPLOADS_URL_TIMEOUT_S: '2',
         PALETTEMAKER_LIMITS_UPLOAD_MAX_BYTES: String(UPLOAD_MAX),
       },
@@ -264,6 +269,14 @@ describe('upload by URL from a loopback test server (uploads.url_allow_loopback)
       const res = await owner.post(base, { url: at('/missing.jpg') });
       assertError(res, 502, 'fetch_failed');
       assert.match(res.json.error.message, /answered 404/);
+    });
+  });
+
+  it('a refused connection is 502 fetch_failed naming the problem', async () => {
+    await storesNothing(async () => {
+      const res = await owner.post(base, { url: `http://127.0.0.1:${closedPort}/img/fruits.jpg` });
+      assertError(res, 502, 'fetch_failed');
+      assert.match(res.json.error.message, new RegExp(`could not connect to 127\\.0\\.0\\.1 on port ${closedPort}`));
     });
   });
 

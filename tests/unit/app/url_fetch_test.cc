@@ -3,10 +3,16 @@
 // a loopback server are in tests/integration/url_upload.test.mjs.)
 #include "app/url_fetch.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 using Catch::Matchers::Contains;
@@ -257,4 +263,106 @@ TEST_CASE("FetchUrl refuses before connecting: the sink never runs", "[url_fetch
   REQUIRE_FALSE(dead.ok());
   CHECK(dead.error().code == ErrorCode::kFetchFailed);
   CHECK(chunks == 0);
+}
+
+namespace {
+
+// A one-shot HTTP server on 127.0.0.1: answers one request with `response` and keeps the
+// request it read.
+class OneShotServer {
+ public:
+  explicit OneShotServer(std::string response) : response_(std::move(response)) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd_ >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(listen(fd_, 1) == 0);
+    socklen_t len = sizeof addr;
+    REQUIRE(getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] {
+      int c = accept(fd_, nullptr, nullptr);
+      if (c < 0) return;
+      char buf[4096];
+      while (request_.find("\r\n\r\n") == std::string::npos) {
+        ssize_t n = read(c, buf, sizeof buf);
+        if (n <= 0) break;
+        request_.append(buf, static_cast<size_t>(n));
+      }
+      (void)!write(c, response_.data(), response_.size());
+      close(c);
+    });
+  }
+  ~OneShotServer() {
+    shutdown(fd_, SHUT_RDWR);
+    close(fd_);
+    if (thread_.joinable()) thread_.join();
+  }
+  int port() const { return port_; }
+  // Only after the fetch returned (the server thread has written its answer by then).
+  const std::string& request() {
+    if (thread_.joinable()) thread_.join();
+    return request_;
+  }
+
+ private:
+  std::string response_;
+  int fd_ = -1;
+  int port_ = 0;
+  std::string request_;
+  std::thread thread_;
+};
+
+}  // namespace
+
+TEST_CASE("curl connects to the address we vetted, not to what it would resolve itself", "[url_fetch]") {
+  // "pinned.test" exists only in the fake resolver: the system cannot resolve it, so the fetch
+  // succeeds only if curl used our address (CURLOPT_CONNECT_TO) and kept the Host header.
+  OneShotServer server("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello");
+  FakeDns dns;
+  dns.names["pinned.test"] = {"127.0.0.1"};
+  UrlFetchPolicy policy;
+  policy.allow_loopback = true;
+  policy.ports = {server.port()};
+  std::string body;
+  auto r = FetchUrl("http://pinned.test:" + std::to_string(server.port()) + "/a.png", policy,
+                    [&](std::string_view chunk) {
+                      body.append(chunk);
+                      return pm::Status::Ok();
+                    },
+                    dns.resolver());
+  REQUIRE(r.ok());
+  CHECK(body == "hello");
+  CHECK(dns.lookups == 1);
+  CHECK_THAT(server.request(), Contains("GET /a.png HTTP/1.1\r\n"));
+  CHECK_THAT(server.request(), Contains("Host: pinned.test:" + std::to_string(server.port()) + "\r\n"));
+}
+
+TEST_CASE("a redirect from an allowed server to loopback is refused when loopback is not allowed", "[url_fetch]") {
+  // The first hop is admitted only through the fake resolver's answer being vetted with
+  // loopback allowed; the redirect is then vetted under a policy without it, as in production.
+  OneShotServer server("HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1/secret\r\nContent-Length: 0\r\n\r\n");
+  FakeDns dns;
+  dns.names["images.test"] = {"127.0.0.1"};
+  UrlFetchPolicy first;
+  first.allow_loopback = true;
+  first.ports = {80, server.port()};
+  auto hop = VetHop("http://images.test:" + std::to_string(server.port()) + "/a.png", first, dns.resolver());
+  REQUIRE(hop.ok());
+  UrlFetchPolicy strict;
+  strict.ports = {80, server.port()};
+  auto next = VetHop("http://127.0.0.1/secret", strict, dns.resolver(), &hop->target);
+  REQUIRE_FALSE(next.ok());
+  CHECK_THAT(next.error().message, Contains(kInternalMessage));
+  // And the whole fetch with loopback allowed follows it to a port that is not allowed: refused
+  // before connecting, with the reason.
+  UrlFetchPolicy loopback_only_that_port = first;
+  loopback_only_that_port.ports = {server.port()};
+  auto fetched = FetchUrl("http://images.test:" + std::to_string(server.port()) + "/a.png", loopback_only_that_port,
+                          [](std::string_view) { return pm::Status::Ok(); }, dns.resolver());
+  REQUIRE_FALSE(fetched.ok());
+  CHECK(fetched.error().code == ErrorCode::kInvalidArgument);
+  CHECK_THAT(fetched.error().message, Contains("redirected to an address that names port 80"));
 }
