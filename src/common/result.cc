@@ -20,6 +20,7 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kUnsupportedMediaType: return "unsupported_media_type";
     case ErrorCode::kInvalidImage: return "invalid_image";
     case ErrorCode::kRateLimited: return "rate_limited";
+    case ErrorCode::kFetchFailed: return "fetch_failed";
     case ErrorCode::kUnavailable: return "unavailable";
     case ErrorCode::kInternal: return "internal";
   }

@@ -29,6 +29,7 @@ enum class ErrorCode {
   kUnsupportedMediaType, // 415: not an image format we decode, or wrong body type
   kInvalidImage,         // 422: recognised format but corrupt/truncated/over limits
   kRateLimited,          // 429
+  kFetchFailed,          // 502: a URL upload's remote server failed (DNS, connect, timeout, non-2xx)
   kUnavailable,          // 503: database or object store unreachable, disk full, draining
   kInternal,             // 500: a bug of ours
 };

@@ -91,6 +91,17 @@ struct LimitsConfig {
   bool operator==(const LimitsConfig&) const = default;
 };
 
+// Uploading an image by URL (app/url_fetch.h). The server fetches it itself, so these keys bound
+// what it may reach: http/https on url_ports only, never a private or internal address.
+struct UploadsConfig {
+  bool url_fetch = true;             // POST .../palettes with {url} is accepted at all
+  bool url_allow_loopback = false;   // TESTING ONLY: admit 127.0.0.0/8 and ::1 (never private ranges)
+  std::string url_ports = "80,443";  // comma-separated ports a URL may name
+  int url_timeout_s = 15;            // the whole fetch, redirects included
+  int url_connect_timeout_s = 5;     // each TCP/TLS connection
+  bool operator==(const UploadsConfig&) const = default;
+};
+
 // A plan caps what one workspace may hold and do; 0 = unlimited. Plans are defined as
 // [plans.<name>] tables (name: 1-40 of a-z 0-9 _ -); a key left out is unlimited. A file that
 // defines any plan replaces the built-in ones (BuiltInPlans). Workspaces name their plan in
@@ -144,6 +155,7 @@ struct Config {
   AuthConfig auth;
   MailConfig mail;
   LimitsConfig limits;
+  UploadsConfig uploads;
   PlansConfig plans;
   PaletteConfig palette;
   JobsConfig jobs;
@@ -190,6 +202,10 @@ struct ListenAddress {
 };
 // Accepts host:port and [ipv6]:port. The error message says what is expected (no key name).
 Result<ListenAddress> ParseListenAddress(std::string_view listen);
+
+// uploads.url_ports: "80,443" -> {80, 443}. 1 to 16 distinct ports from 1 to 65535, separated by
+// commas (spaces around them allowed); the error message says what is expected (no key name).
+Result<std::vector<int>> ParsePortList(std::string_view ports);
 
 // The effective configuration as TOML in table order. Secret keys show "***" when set and ""
 // when unset; the password in a URL's user-info is shown as "***"; empty database.url /

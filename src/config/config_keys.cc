@@ -174,6 +174,25 @@ const KeySpec kKeys[] = {
      nullptr, "Most pixels (width x height) accepted, checked before decoding.",
      PM_FIELD(limits.image_max_pixels), nullptr},
 
+    {"uploads.url_fetch", KT::kBool, "true", 0, 0, nullptr, S::kPlain, nullptr,
+     "Accept uploads by URL (the server fetches the image; private and internal addresses are "
+     "always refused).",
+     PM_FIELD(uploads.url_fetch), nullptr},
+    {"uploads.url_allow_loopback", KT::kBool, "false", 0, 0, nullptr, S::kPlain, nullptr,
+     "TESTING ONLY: let URL uploads fetch from 127.0.0.0/8 and ::1 (a test server on this "
+     "machine). Private, link-local and other internal ranges stay refused. Never set it in "
+     "production.",
+     PM_FIELD(uploads.url_allow_loopback), nullptr},
+    {"uploads.url_ports", KT::kString, "80,443", 0, 0, nullptr, S::kPlain, nullptr,
+     "Ports a URL upload may connect to, separated by commas.", PM_FIELD(uploads.url_ports),
+     CheckPortList},
+    {"uploads.url_timeout_s", KT::kInt, "15", 1, 300, nullptr, S::kPlain, nullptr,
+     "Seconds a URL upload may take in all (redirects included); then 502 fetch_failed.",
+     PM_FIELD(uploads.url_timeout_s), nullptr},
+    {"uploads.url_connect_timeout_s", KT::kInt, "5", 1, 60, nullptr, S::kPlain, nullptr,
+     "Seconds allowed for each connection of a URL upload.",
+     PM_FIELD(uploads.url_connect_timeout_s), nullptr},
+
     {"plans.default", KT::kString, "unlimited", 0, 0, nullptr, S::kPlain, nullptr,
      "The plan of workspaces that name none (or a plan no longer configured); must be a "
      "configured plan. Plans are the [plans.<name>] tables below.",
@@ -354,6 +373,37 @@ std::string CheckPlanName(std::string_view value) {
               return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
             });
   return ok ? "" : "must be 1 to 40 characters of a-z, 0-9, _ and -";
+}
+
+Result<std::vector<int>> ParsePortList(std::string_view ports) {
+  auto fail = [] {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "must be 1 to 16 distinct ports from 1 to 65535 separated by commas, e.g. 80,443");
+  };
+  std::vector<int> out;
+  size_t start = 0;
+  while (start <= ports.size()) {
+    size_t comma = ports.find(',', start);
+    std::string_view item = ports.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item.empty() || item.size() > 5 ||
+        !std::all_of(item.begin(), item.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return fail();
+    }
+    int port = std::stoi(std::string(item));
+    if (port < 1 || port > 65535 || std::find(out.begin(), out.end(), port) != out.end()) return fail();
+    out.push_back(port);
+    if (out.size() > 16) return fail();
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+std::string CheckPortList(std::string_view value) {
+  auto parsed = ParsePortList(value);
+  return parsed.ok() ? std::string() : parsed.error().message;
 }
 
 std::string CheckNotEmpty(std::string_view value) {

@@ -60,6 +60,7 @@ std::string CheckDatabaseUrl(std::string_view value);
 std::string CheckStorageUrl(std::string_view value);
 std::string CheckHttpUrl(std::string_view value);
 std::string CheckNotEmpty(std::string_view value);
+std::string CheckPortList(std::string_view value);  // ParsePortList
 std::string CheckPlanName(std::string_view value);  // [a-z0-9_-]{1,40}
 
 }  // namespace pm::config

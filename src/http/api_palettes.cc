@@ -4,6 +4,7 @@
 
 #include "app/palettes.h"
 #include "app/thumbnails.h"
+#include "app/url_upload.h"
 #include "common/log.h"
 #include "http/api.h"
 #include "http/json_io.h"
@@ -131,7 +132,12 @@ Status Upload(const ApiContext& api, Call& call) {
       PM_ASSIGN_OR_RETURN(auto body, ReadJsonObject(ex, api.config->server.max_json_bytes));
       PM_RETURN_IF_ERROR(RejectUnknownFields(body, {"url", "name"}));
       PM_ASSIGN_OR_RETURN(auto url, StringField(body, "url", true));
-      return MakeError(ErrorCode::kInvalidArgument, "uploading from a URL is not supported by this server yet");
+      PM_ASSIGN_OR_RETURN(auto name, StringField(body, "name", false));
+      // Blocks this worker for the fetch (uploads.url_timeout_s at most), like a slow file upload.
+      PM_ASSIGN_OR_RETURN(store::Palette palette,
+                          app::UploadFromUrl(*api.palettes, *api.config, *call.tenant, *url, std::move(name)));
+      SendPalette(call, 201, palette);
+      return Status::Ok();
     }
     return MakeError(ErrorCode::kUnsupportedMediaType,
                      "upload an image as multipart/form-data with the field \"file\"");
@@ -193,7 +199,7 @@ void AddPaletteRoutes(Router& router, const ApiContext& api) {
               },
               "List palettes, newest first (cursor pagination)."));
   router.Add(TenantRoute("POST", base, auth::Capability::kEditPalettes, [api](Call& call) { return Upload(api, call); },
-              "Upload an image (multipart field \"file\") and extract its palette."));
+              "Upload an image (multipart field \"file\", or JSON {url, name?} to fetch it) and extract its palette."));
   router.Add(TenantRoute("GET", base + "/{id}", auth::Capability::kRead, [api](Call& call) -> Status {
                 PM_ASSIGN_OR_RETURN(PaletteId id, ParseId(call.ex.Param("id")));
                 PM_ASSIGN_OR_RETURN(store::Palette p, api.palettes->Get(*call.tenant, id));

@@ -28,6 +28,7 @@ int HttpStatusFor(ErrorCode code) {
     case ErrorCode::kUnsupportedMediaType: return 415;
     case ErrorCode::kInvalidImage: return 422;
     case ErrorCode::kRateLimited: return 429;
+    case ErrorCode::kFetchFailed: return 502;
     case ErrorCode::kUnavailable: return 503;
     case ErrorCode::kInternal: return 500;
   }

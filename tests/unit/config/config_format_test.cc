@@ -83,6 +83,13 @@ image_max_width = 100000
 image_max_height = 5000
 image_max_pixels = 10000000000
 
+[uploads]
+url_fetch = false
+url_allow_loopback = true
+url_ports = "8080, 8443"
+url_timeout_s = 3
+url_connect_timeout_s = 2
+
 [plans]
 default = "pro"
 

@@ -1,6 +1,7 @@
 // Load(): precedence (defaults -> TOML -> env -> *_FILE -> AWS_*) and every kind of error.
 #include <catch2/catch.hpp>
 #include <string>
+#include <vector>
 
 #include "config/config.h"
 #include "config_test_util.h"
@@ -272,6 +273,25 @@ TEST_CASE("server.listen must be host:port or [v6]:port", "[config]") {
   REQUIRE(v4.ok());
   CHECK(v4->host == "0.0.0.0");
   CHECK(v4->port == 0);
+}
+
+TEST_CASE("uploads.url_ports is a list of distinct ports", "[config]") {
+  auto r = Load("", {{"PALETTEMAKER_UPLOADS_URL_PORTS", " 8080 ,443"}});
+  REQUIRE(r.ok());
+  auto ports = pm::config::ParsePortList(r->uploads.url_ports);
+  REQUIRE(ports.ok());
+  CHECK(*ports == std::vector<int>{8080, 443});
+  CHECK(*pm::config::ParsePortList(Config().uploads.url_ports) == std::vector<int>{80, 443});
+  for (const char* bad : {"", "0", "65536", "80,,443", "80;443", "http", "80,80", "-1", "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17"}) {
+    CAPTURE(bad);
+    CHECK_THAT(ErrorOf(Load("", {{"PALETTEMAKER_UPLOADS_URL_PORTS", bad}})),
+               Contains("config: uploads.url_ports: must be 1 to 16 distinct ports from 1 to 65535"));
+  }
+  // Testing-only key: off unless set, and a plain boolean.
+  CHECK_FALSE(Config().uploads.url_allow_loopback);
+  CHECK(Config().uploads.url_fetch);
+  CHECK_THAT(ErrorOf(Load("", {{"PALETTEMAKER_UPLOADS_URL_ALLOW_LOOPBACK", "sometimes"}})),
+             Contains("config: uploads.url_allow_loopback:"));
 }
 
 TEST_CASE("database.url and storage.url schemes are checked", "[config]") {

@@ -61,6 +61,8 @@ TEST_CASE("every error code maps to its documented HTTP status", "[http]") {
   CHECK(HttpStatusFor(ErrorCode::kPayloadTooLarge) == 413);
   CHECK(HttpStatusFor(ErrorCode::kUnsupportedMediaType) == 415);
   CHECK(HttpStatusFor(ErrorCode::kInvalidImage) == 422);
+  CHECK(HttpStatusFor(ErrorCode::kFetchFailed) == 502);
+  CHECK(std::string(pm::ErrorCodeName(ErrorCode::kFetchFailed)) == "fetch_failed");
   CHECK(HttpStatusFor(ErrorCode::kUnavailable) == 503);
   CHECK(HttpStatusFor(ErrorCode::kInternal) == 500);
 }

@@ -1,14 +1,17 @@
-// Upload: file picker, drag-and-drop onto the drop zone or anywhere on the page, and paste.
-// Each file is sent with XMLHttpRequest so the progress bar shows real upload progress; a 4xx
-// shows the server's error message.
-import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
+// Upload: file picker, drag-and-drop onto the drop zone or anywhere on the page, paste, and
+// "From a URL" (the server fetches the image). Each file is sent with XMLHttpRequest so the
+// progress bar shows real upload progress; a URL job shows an indeterminate "Fetching…" bar.
+// A 4xx/5xx shows the server's error message.
+import { useCallback, useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react';
 import { api, errorMessage, type Palette } from '../api';
+import { checkImageUrl, uploadFromUrl, urlLabel } from '../api-upload';
+import './UrlUpload.css';
 
 interface Job {
   key: number;
   name: string;
   progress: number | null; // 0..1, null = unknown
-  state: 'uploading' | 'processing' | 'done' | 'error';
+  state: 'uploading' | 'fetching' | 'processing' | 'done' | 'error';
   error?: string;
 }
 
@@ -28,6 +31,8 @@ function hasFiles(e: { dataTransfer: DataTransfer | null }): boolean {
 export function Uploader({ slug, onUploaded }: Props) {
   const [jobs, setJobs] = useState<Job[]>([]);
   const [dragging, setDragging] = useState(false);
+  const [url, setUrl] = useState('');
+  const [urlError, setUrlError] = useState<string | null>(null);
   const inputRef = useRef<HTMLInputElement>(null);
   const depth = useRef(0);
   // Keep the latest callback without re-binding the window listeners on every render.
@@ -57,6 +62,24 @@ export function Uploader({ slug, onUploaded }: Props) {
     },
     [slug],
   );
+
+  const uploadUrl = async (e: FormEvent) => {
+    e.preventDefault();
+    const problem = checkImageUrl(url);
+    setUrlError(problem);
+    if (problem) return;
+    const target = url.trim();
+    const job: Job = { key: nextKey++, name: urlLabel(target), progress: null, state: 'fetching' };
+    setJobs((js) => [job, ...js.filter((j) => j.state !== 'done')].slice(0, 8));
+    setUrl('');
+    try {
+      const res = await uploadFromUrl(slug, target);
+      update(job.key, { progress: 1, state: 'done' });
+      onUploadedRef.current(res.palette, true);
+    } catch (err) {
+      update(job.key, { state: 'error', error: errorMessage(err) });
+    }
+  };
 
   // Page-wide drop target and paste. Drops on the zone itself are handled (and stopped) there.
   useEffect(() => {
@@ -113,7 +136,7 @@ export function Uploader({ slug, onUploaded }: Props) {
     void uploadFiles(Array.from(e.dataTransfer.files));
   };
 
-  const busy = jobs.some((j) => j.state === 'uploading' || j.state === 'processing');
+  const busy = jobs.some((j) => j.state === 'uploading' || j.state === 'fetching' || j.state === 'processing');
 
   return (
     <section className="uploader" aria-label="Upload images">
@@ -152,6 +175,35 @@ export function Uploader({ slug, onUploaded }: Props) {
           <div className="hint">JPEG, PNG, WebP, GIF, TIFF or AVIF</div>
         </div>
       </div>
+      <form className="url-upload" onSubmit={uploadUrl} noValidate>
+        <label className="url-upload__label" htmlFor="url-upload-input">
+          From a URL
+        </label>
+        <input
+          id="url-upload-input"
+          type="text"
+          inputMode="url"
+          autoComplete="off"
+          spellCheck={false}
+          placeholder="https://example.com/photo.jpg"
+          value={url}
+          aria-invalid={urlError ? true : undefined}
+          aria-describedby={urlError ? 'url-upload-error' : undefined}
+          onChange={(e) => {
+            setUrl(e.target.value);
+            if (urlError) setUrlError(null);
+          }}
+          data-testid="url-input"
+        />
+        <button type="submit" className="btn btn--sm" data-testid="url-submit">
+          Fetch image
+        </button>
+      </form>
+      {urlError && (
+        <p id="url-upload-error" className="alert alert--error url-upload__error" role="alert" data-testid="url-error">
+          {urlError}
+        </p>
+      )}
       {jobs.length > 0 && (
         <ul className="jobs" aria-live="polite" aria-busy={busy}>
           {jobs.map((j) => (
@@ -162,6 +214,7 @@ export function Uploader({ slug, onUploaded }: Props) {
                 </span>
                 <span className="job__state">
                   {j.state === 'uploading' && (j.progress === null ? 'Uploading…' : `${Math.round(j.progress * 100)}%`)}
+                  {j.state === 'fetching' && 'Fetching…'}
                   {j.state === 'processing' && 'Extracting palette…'}
                   {j.state === 'done' && 'Done'}
                   {j.state === 'error' && 'Failed'}
@@ -171,8 +224,8 @@ export function Uploader({ slug, onUploaded }: Props) {
                 <progress
                   className="progress"
                   max={1}
-                  value={j.state === 'uploading' ? (j.progress ?? undefined) : 1}
-                  aria-label={`Uploading ${j.name}`}
+                  value={j.state === 'uploading' ? (j.progress ?? undefined) : j.state === 'fetching' ? undefined : 1}
+                  aria-label={j.state === 'fetching' ? `Fetching ${j.name}` : `Uploading ${j.name}`}
                 />
               ) : (
                 <p className="alert alert--error job__error" role="alert" data-testid="upload-error">
