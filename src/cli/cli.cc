@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/analyze.h"
+#include "app/backup.h"
 #include "app/janitor.h"
 #include "app/legacy_import.h"
 #include "app/operators.h"
@@ -52,6 +53,8 @@ struct Options {
   std::string legacy_uploads;   // import-legacy: the directory of the cached images
   std::string tenant;           // import-legacy: the workspace slug
   bool dry_run = false;
+  std::string out;      // backup / export-tenant: the archive to write
+  std::string archive;  // restore / import-tenant: the archive to read
 };
 
 // "x,y,w,h" -> Box; each an integer.
@@ -401,6 +404,56 @@ int RunImportLegacy(const Options& opts) {
   return summary->failed == 0 ? 0 : 1;
 }
 
+store::StoreOptions DatabaseOptions(const config::Config& cfg) {
+  store::StoreOptions so;
+  so.url = cfg.EffectiveDatabaseUrl();
+  so.busy_timeout_ms = cfg.database.busy_timeout_ms;
+  return so;
+}
+
+// backup --out FILE: a consistent archive of the embedded setup while a server keeps running.
+int RunBackup(const Options& opts) {
+  config::Config cfg;
+  if (!LoadConfig(opts, &cfg)) return 2;
+  if (std::string why = app::BackupUnsupportedReason(cfg); !why.empty()) {
+    std::fprintf(stderr, "palettemaker: %s\n", why.c_str());
+    return 2;
+  }
+  auto backends = OpenBackends(cfg, true);
+  if (!backends.ok()) return Fail(backends.error());
+  app::BackupOptions o;
+  o.out = opts.out;
+  o.binary_version = PM_VERSION;
+  auto summary = app::MakeBackup(cfg, DatabaseOptions(cfg), *backends->objects, o);
+  if (!summary.ok()) return Fail(summary.error());
+  for (const app::DroppedPalette& d : summary->dropped) {
+    std::printf("left out palette %lld of workspace %lld: its image %s was deleted after the database snapshot\n",
+                static_cast<long long>(d.palette.value), static_cast<long long>(d.tenant.value), d.object_key.c_str());
+  }
+  std::printf("backup %s: %lld workspaces, %lld palettes, %lld objects (%lld bytes), database %lld bytes, "
+              "schema version %d, archive %lld bytes, %.2f s\n",
+              opts.out.c_str(), static_cast<long long>(summary->workspaces), static_cast<long long>(summary->palettes),
+              static_cast<long long>(summary->objects), static_cast<long long>(summary->object_bytes),
+              static_cast<long long>(summary->database_bytes), summary->schema_version,
+              static_cast<long long>(summary->archive_bytes), summary->seconds);
+  return 0;
+}
+
+// restore FILE: into an empty (or new) data.dir, all or nothing.
+int RunRestore(const Options& opts) {
+  config::Config cfg;
+  if (!LoadConfig(opts, &cfg)) return 2;
+  auto summary = app::RestoreBackup(cfg, opts.archive);
+  if (!summary.ok()) return Fail(summary.error());
+  std::printf("restored %s (made %s) into %s: %lld workspaces, %lld palettes, %lld objects (%lld bytes), "
+              "database %lld bytes, %.2f s\n",
+              opts.archive.c_str(), summary->created_at.c_str(), cfg.data.dir.c_str(),
+              static_cast<long long>(summary->workspaces), static_cast<long long>(summary->palettes),
+              static_cast<long long>(summary->objects), static_cast<long long>(summary->object_bytes),
+              static_cast<long long>(summary->database_bytes), summary->seconds);
+  return 0;
+}
+
 int RunConfigDump(const Options& opts) {
   config::Config cfg;
   if (!LoadConfig(opts, &cfg)) return 2;
@@ -476,6 +529,15 @@ int Run(int argc, char** argv) {
       ->check(CLI::ExistingDirectory);
   legacy->add_option("--tenant", opts.tenant, "The slug of the workspace to import into")->required();
   legacy->add_flag("--dry-run", opts.dry_run, "Check every line and image, write nothing");
+  CLI::App* backup = add("backup",
+                          "Write a consistent backup of the embedded setup (SQLite + local objects) while the "
+                          "server keeps running. PostgreSQL/S3: use pg_dump and bucket versioning.",
+                          [&] { return RunBackup(opts); });
+  backup->add_option("--out", opts.out, "The archive to write (must not exist)")->required();
+  CLI::App* restore = add("restore",
+                           "Restore a backup into an empty or new data directory (data.dir), all or nothing.",
+                           [&] { return RunRestore(opts); });
+  restore->add_option("FILE", opts.archive, "The backup archive")->required()->check(CLI::ExistingFile);
   CLI::App* config_cmd = cli.add_subcommand("config", "Inspect configuration.");
   config_cmd->require_subcommand(1);
   CLI::App* dump = config_cmd->add_subcommand("dump", "Print the effective configuration (secrets masked).");
