@@ -1,4 +1,4 @@
-// The archive container shared by backups and tenant exports (docs/ARCHIVES.md): a POSIX tar
+// The archive container shared by backups and tenant exports (docs/FORMATS.md, "Archives"): a POSIX tar
 // whose last entry is manifest.json, listing every other entry with its size and SHA-256:
 //
 //   {"format": "palettemaker-backup" | "palettemaker-tenant-export", "format_version": 1,

@@ -1,5 +1,5 @@
 // Backups of the embedded setup (SQLite + objects on local disk): `palettemaker backup` and
-// `palettemaker restore`. The archive format is in docs/ARCHIVES.md.
+// `palettemaker restore`. The archive format is in docs/FORMATS.md, "Archives".
 //
 // Backup runs while a server keeps serving writes:
 //  1. the database is snapshotted first (store::SnapshotDatabase: VACUUM INTO a temp file);

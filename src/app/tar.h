@@ -1,5 +1,5 @@
 // A small, strict POSIX tar (ustar + pax "path"/"size" records) writer and reader for the
-// backup and tenant-export archives (docs/ARCHIVES.md).
+// backup and tenant-export archives (docs/FORMATS.md, "Archives").
 //
 // Why our own and not libarchive: the release binary is linked statically, and libarchive would
 // bring its compression libraries (lzma, zstd, bz2, lz4, xml2, acl, ...) as static

@@ -1,5 +1,5 @@
 // Tenant export and import ("ejection"): one workspace as a versioned archive
-// (docs/ARCHIVES.md) that `import-tenant` recreates in another deployment, SQLite or PostgreSQL,
+// (docs/FORMATS.md, "Archives") that `import-tenant` recreates in another deployment, SQLite or PostgreSQL,
 // local disk or S3.
 //
 // Entries: workspace.json (slug, name, plan, created_at), members.json (e-mail, name, role,
