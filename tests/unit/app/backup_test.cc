@@ -1,6 +1,7 @@
 // Backups (a row whose object vanished after the snapshot is left out, restore gives the rest)
 // and tenant import's all-or-nothing rule (a failure after the workspace was created removes it,
-// its rows and its objects), on SQLite with in-memory and failing object stores.
+// its rows and its objects; malformed contents are refused before anything is made), on SQLite
+// with in-memory and failing object stores.
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -9,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "app/archive.h"
 #include "app/backup.h"
 #include "app/tenant_archive.h"
 #include "common/clock.h"
@@ -181,6 +183,73 @@ TEST_CASE("import-tenant: a failure after the workspace was created leaves nothi
   // The slug is taken now.
   CHECK(app::ImportTenant(services, o).error().code == ErrorCode::kConflict);
   src.reset();
+  dst.reset();
+  fs::remove_all(dir);
+}
+
+TEST_CASE("import-tenant: a well-formed archive with malformed contents is refused before anything is made", "[app][backup]") {
+  InitCrypto();
+  fs::path dir = TempDir("malformed");
+  FakeClock clock;
+  config::Config cfg;
+  objects::MemoryObjectStore objs{&clock};
+  auto dst = OpenSqlite(dir / "dst.db");
+  REQUIRE(dst->CreateUserWithWorkspace({"o@example.com", "O", "hash"}, {"o-personal", "O"}, clock.NowMillis()).ok());
+  app::Services services{dst.get(), &objs, &cfg, &clock};
+  const std::string ws = R"({"slug": "team", "name": "Team", "plan": "", "created_at": "2026-01-01T00:00:00.000Z"})";
+  const std::string members = R"([{"email": "o@example.com", "name": "O", "role": "owner", "joined_at": "2026-01-01T00:00:00.000Z"}])";
+  const std::string image = "image bytes";
+  auto palette = [&](const std::string& colors, const std::string& sha) {
+    return R"([{"id": 1, "name": "P", "image": {"entry": "objects/images/a.png", "format": "png", "mime": "image/png",
+      "width": 1, "height": 1, "bytes": 11, "sha256": ")" + sha + R"("}, "colors": )" + colors +
+           R"(, "labels": ["A"], "coverage": [1], "regions": [], "region_colors": [], "region_labels": [],
+      "params": {}, "background": null, "created_at": "2026-01-01T00:00:00.000Z",
+      "updated_at": "2026-01-01T00:00:00.000Z", "created_by": null}])";
+  };
+  auto write = [&](const std::string& palettes, const std::string& members_json, const std::string& format) {
+    std::string path = (dir / "a.tar").string();
+    std::FILE* out = std::fopen(path.c_str(), "wb");
+    REQUIRE(out != nullptr);
+    app::ArchiveWriter w(out, 0);
+    REQUIRE(w.Add("workspace.json", ws).ok());
+    REQUIRE(w.Add("members.json", members_json).ok());
+    REQUIRE(w.Add("palettes.json", palettes).ok());
+    REQUIRE(w.Add("objects/images/a.png", image).ok());
+    REQUIRE(w.Finish({{"format", format}, {"format_version", 1}}).ok());
+    std::fclose(out);
+    return path;
+  };
+  const std::string good_sha = Sha256Hex(image);
+  struct Case {
+    const char* what;
+    std::string palettes, members, format, message;
+  };
+  std::vector<Case> cases = {
+      {"colour not #rrggbb", palette(R"(["red"])", good_sha), members, app::kTenantExportFormat, "colors must be #rrggbb"},
+      {"image digest differs", palette(R"(["#112233"])", std::string(64, 'a')), members, app::kTenantExportFormat,
+       "does not match the SHA-256"},
+      {"palettes not an array", "{}", members, app::kTenantExportFormat, "palettes.json is not a JSON array"},
+      {"no owner", palette(R"(["#112233"])", good_sha), "[]", app::kTenantExportFormat, "exactly one owner"},
+      {"a backup, not an export", palette(R"(["#112233"])", good_sha), members, app::kBackupFormat,
+       "not a palettemaker-tenant-export archive"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.what);
+    app::TenantImportOptions o;
+    o.archive = write(c.palettes, c.members, c.format);
+    auto r = app::ImportTenant(services, o);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == ErrorCode::kInvalidArgument);
+    CHECK_THAT(r.error().message, Catch::Contains(c.message));
+    CHECK(app::FindWorkspaceBySlug(*dst, "team").error().code == ErrorCode::kNotFound);
+    CHECK(objs.List("tenants/").value().empty());
+  }
+  // The same archive with good contents imports.
+  app::TenantImportOptions o;
+  o.archive = write(palette(R"(["#112233"])", good_sha), members, app::kTenantExportFormat);
+  auto r = app::ImportTenant(services, o);
+  REQUIRE(r.ok());
+  CHECK(r->palettes == 1);
   dst.reset();
   fs::remove_all(dir);
 }
