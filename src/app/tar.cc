@@ -67,6 +67,13 @@ std::string PaxRecord(std::string_view key, std::string_view value) {
   return std::to_string(len) + " " + std::string(key) + "=" + std::string(value) + "\n";
 }
 
+// The last segment of `name`, at most 100 bytes (its end): a relative ustar name for a long one.
+std::string_view FallbackName(std::string_view name) {
+  size_t slash = name.rfind('/');
+  std::string_view last = slash == std::string_view::npos ? name : name.substr(slash + 1);
+  return last.size() > 100 ? last.substr(last.size() - 100) : last;
+}
+
 }  // namespace
 
 Status ValidateArchiveName(std::string_view name) {
@@ -118,9 +125,8 @@ Status TarWriter::Begin(std::string_view name, uint64_t size, int64_t mtime_s) {
     std::string pax;
     if (long_name) pax += PaxRecord("path", name);
     if (big) pax += PaxRecord("size", std::to_string(size));
-    std::string pax_name = "PaxHeaders/" + std::string(name.substr(name.size() > 80 ? name.size() - 80 : 0));
-    // The pax entry's own name only has to be a valid ustar name; keep it inside 100 bytes.
-    pax_name = pax_name.substr(0, 100);
+    // The pax entry's own name is informational: the entry's last segment, inside 100 bytes.
+    std::string pax_name = ("PaxHeaders/" + std::string(FallbackName(name))).substr(0, 100);
     std::array<char, kBlock> h{};
     std::memcpy(h.data(), pax_name.data(), pax_name.size());
     PutOctal(&h[100], 8, 0644);
@@ -139,7 +145,8 @@ Status TarWriter::Begin(std::string_view name, uint64_t size, int64_t mtime_s) {
     PM_RETURN_IF_ERROR(Pad());
   }
   std::array<char, kBlock> h{};
-  std::string_view short_name = long_name ? name.substr(name.size() - 100) : name;
+  // A reader without pax support sees only the (relative) last segment of a long name.
+  std::string_view short_name = long_name ? FallbackName(name) : name;
   std::memcpy(h.data(), short_name.data(), short_name.size());
   PutOctal(&h[100], 8, 0644);
   PutOctal(&h[108], 8, 0);

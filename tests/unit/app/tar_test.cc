@@ -122,6 +122,12 @@ TEST_CASE("tar: entries round-trip, long names through pax, empty and block-size
       {"manifest.json", "{}"}, {"empty", ""}, {"exact", std::string(512, 'x')}, {long_name, binary}};
   std::string tar = MakeTar(entries);
   CHECK(tar.size() % 512 == 0);
+  // Without pax support a reader would see relative names only: every ustar name field is one.
+  for (size_t off = 0; off + 512 <= tar.size(); off += 512) {
+    if (std::memcmp(&tar[off + 257], "ustar", 6) != 0) continue;  // a data block
+    std::string name(&tar[off], strnlen(&tar[off], 100));
+    CHECK(name.find('/') != 0);
+  }
   ReadResult back = ReadTar(tar);
   REQUIRE_FALSE(back.error);
   CHECK(back.entries == entries);
