@@ -285,10 +285,15 @@ Result<RestoreSummary> RestoreBackup(const config::Config& cfg, const std::strin
     if (!StartsWith(name, kObjectsPrefix)) return Bad("the backup holds an unexpected entry " + name);
     PM_RETURN_IF_ERROR(objects::ValidateKey(name.substr(std::string_view(kObjectsPrefix).size())));
   }
+  // Informational counts; never trusted to be of the right type.
   const json& m = verified.manifest;
-  summary.workspaces = m.value("workspaces", int64_t{0});
-  summary.palettes = m.value("palettes", int64_t{0});
-  summary.created_at = m.value("created_at", std::string());
+  auto count = [&](const char* key) -> int64_t {
+    auto it = m.find(key);
+    return it != m.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+  };
+  summary.workspaces = count("workspaces");
+  summary.palettes = count("palettes");
+  if (auto it = m.find("created_at"); it != m.end() && it->is_string()) summary.created_at = it->get<std::string>();
 
   fs::create_directories(target_clean.parent_path(), ec);
   if (ec) return MakeError(ErrorCode::kUnavailable, "cannot create " + target_clean.parent_path().string() + ": " + ec.message());

@@ -90,18 +90,26 @@ struct ImportedWorkspace {
   std::vector<ImportedPalette> palettes;  // top of the list first
 };
 
+// obj[field] when it has the type `is` checks; otherwise records the error in *st (the first
+// one wins) and returns an empty value of that type, so the caller's get<> cannot throw.
 const json& Require(const json& obj, const char* field, const std::string& where, bool (json::*is)() const noexcept,
                     const char* type, Status* st) {
-  static const json kNull;
+  static const json kString = "";
+  static const json kInteger = 0;
+  static const json kArray = json::array();
+  static const json kObject = json::object();
   auto it = obj.find(field);
   if (it == obj.end() || !((*it).*is)()) {
     if (st->ok()) *st = Bad(where + ": " + field + " must be " + type);
-    return kNull;
+    if (is == &json::is_string) return kString;
+    if (is == &json::is_array) return kArray;
+    if (is == &json::is_object) return kObject;
+    return kInteger;
   }
   return *it;
 }
 
-Result<ImportedWorkspace> ParseImport(const std::string& ws_text, const std::string& members_text,
+Result<ImportedWorkspace> ParseImportUnchecked(const std::string& ws_text, const std::string& members_text,
                                       const std::string& palettes_text, const VerifiedArchive& archive) {
   ImportedWorkspace out;
   Status st;
@@ -206,6 +214,25 @@ Result<ImportedWorkspace> ParseImport(const std::string& ws_text, const std::str
   return out;
 }
 
+// The verified record of the entry being read; an entry the first pass did not see means the
+// file changed in between.
+Result<ArchiveFile> Expected(const VerifiedArchive& verified, const std::string& name) {
+  auto it = verified.files.find(name);
+  if (it == verified.files.end()) return Bad("the archive changed while it was read (" + name + ")");
+  return it->second;
+}
+
+// nlohmann::json throws on some malformed input even after the checks (e.g. a number out of
+// range for get<int>); the edge converts that into a refusal of the archive.
+Result<ImportedWorkspace> ParseImport(const std::string& ws_text, const std::string& members_text,
+                                      const std::string& palettes_text, const VerifiedArchive& archive) {
+  try {
+    return ParseImportUnchecked(ws_text, members_text, palettes_text, archive);
+  } catch (const json::exception& e) {
+    return Bad(std::string("malformed JSON in the archive: ") + e.what());
+  }
+}
+
 }  // namespace
 
 // --- Export -------------------------------------------------------------------------------------
@@ -229,8 +256,23 @@ std::string TenantExportFileName(const std::string& slug, int64_t now_ms) {
   return "palettemaker-" + slug + "-" + FormatUtcMillis(now_ms).substr(0, 10) + ".tar";
 }
 
+namespace {
+Result<TenantExportSummary> ExportTenantUnchecked(const Services& services, const store::Workspace& workspace,
+                                                  std::FILE* out, const std::string& binary_version);
+}  // namespace
+
 Result<TenantExportSummary> ExportTenant(const Services& services, const store::Workspace& workspace,
                                          std::FILE* out, const std::string& binary_version) {
+  try {
+    return ExportTenantUnchecked(services, workspace, out, binary_version);
+  } catch (const json::exception& e) {  // dump() refuses invalid UTF-8
+    return MakeError(ErrorCode::kInternal, std::string("cannot encode the export: ") + e.what());
+  }
+}
+
+namespace {
+Result<TenantExportSummary> ExportTenantUnchecked(const Services& services, const store::Workspace& workspace,
+                                                  std::FILE* out, const std::string& binary_version) {
   const TenantId tenant = workspace.id;
   const int64_t now = services.clock->NowMillis();
   TenantExportSummary summary;
@@ -326,6 +368,7 @@ Result<TenantExportSummary> ExportTenant(const Services& services, const store::
   summary.archive_bytes = static_cast<int64_t>(archive.bytes_written());
   return summary;
 }
+}  // namespace
 
 // --- Import -------------------------------------------------------------------------------------
 
@@ -351,7 +394,8 @@ Result<TenantImportSummary> ImportTenant(const Services& services, const TenantI
     PM_ASSIGN_OR_RETURN(entry, reader.Next());
     if (!entry || StartsWith(entry->name, kObjectsPrefix) || entry->name == kManifestName) break;
     std::string text;
-    PM_RETURN_IF_ERROR(CopyEntryChecked(reader, verified.files.at(entry->name), [&](std::string_view chunk) -> Status {
+    PM_ASSIGN_OR_RETURN(ArchiveFile expected, Expected(verified, entry->name));
+    PM_RETURN_IF_ERROR(CopyEntryChecked(reader, expected, [&](std::string_view chunk) -> Status {
       if (text.size() + chunk.size() > kMaxJsonBytes) return Bad(entry->name + " is too large");
       text.append(chunk);
       return Status::Ok();
@@ -397,7 +441,10 @@ Result<TenantImportSummary> ImportTenant(const Services& services, const TenantI
 
   // From here on, a failure removes the workspace again (its objects, then its rows).
   auto body = [&]() -> Status {
-    if (!ws.plan.empty()) PM_RETURN_IF_ERROR(services.store->SetTenantPlan(tenant, ws.plan).ok() ? Status::Ok() : Status(Bad("cannot set the plan")));
+    if (!ws.plan.empty()) {
+      auto planned = services.store->SetTenantPlan(tenant, ws.plan);
+      if (!planned.ok()) return planned.error();
+    }
     std::map<std::string, UserId> user_of;
     user_of[owner_email] = owner->id;
     const int64_t now = services.clock->NowMillis();
@@ -414,7 +461,8 @@ Result<TenantImportSummary> ImportTenant(const Services& services, const TenantI
       // Members are added the way the product adds them: an invitation accepted at once.
       std::string token_hash = Sha256Hex(RandomToken());
       store::NewInvitation inv{m.email, role, token_hash, owner->id, now + 3600 * 1000};
-      PM_RETURN_IF_ERROR(services.store->CreateInvitation(tenant, inv, now).ok() ? Status::Ok() : Status(MakeError(ErrorCode::kUnavailable, "cannot add member " + m.email)));
+      auto invited = services.store->CreateInvitation(tenant, inv, now);
+      if (!invited.ok()) return invited.error();
       auto accepted = services.store->AcceptInvitation(token_hash, user->id, now);
       if (!accepted.ok()) return accepted.error();
       user_of[m.email] = user->id;
@@ -427,7 +475,8 @@ Result<TenantImportSummary> ImportTenant(const Services& services, const TenantI
       const std::string rest = entry->name.substr(std::string_view(kObjectsPrefix).size());
       PM_ASSIGN_OR_RETURN(std::string key, objects::TenantKey(tenant, rest));
       PM_ASSIGN_OR_RETURN(std::unique_ptr<objects::ObjectWriter> writer, services.objects->Create(key));
-      PM_RETURN_IF_ERROR(CopyEntryChecked(reader, verified.files.at(entry->name),
+      PM_ASSIGN_OR_RETURN(ArchiveFile expected, Expected(verified, entry->name));
+      PM_RETURN_IF_ERROR(CopyEntryChecked(reader, expected,
                                           [&](std::string_view chunk) { return writer->Write(chunk); }));
       auto committed = writer->Commit();
       if (!committed.ok()) {
@@ -469,9 +518,8 @@ Result<TenantImportSummary> ImportTenant(const Services& services, const TenantI
       u.region_labels_json = p.region_labels_json;
       u.background_index = p.background_index;
       // updated_at becomes max(p.updated_at, created_at + 1): kept unless it equals created_at.
-      PM_RETURN_IF_ERROR(services.store->UpdatePalette(tenant, row.id, u, p.updated_at).ok()
-                             ? Status::Ok()
-                             : Status(MakeError(ErrorCode::kUnavailable, "cannot store palette " + p.name)));
+      auto updated = services.store->UpdatePalette(tenant, row.id, u, p.updated_at);
+      if (!updated.ok()) return updated.error();
     }
     return Status::Ok();
   }();

@@ -206,12 +206,13 @@ TEST_CASE("import-tenant: a well-formed archive with malformed contents is refus
       "params": {}, "background": null, "created_at": "2026-01-01T00:00:00.000Z",
       "updated_at": "2026-01-01T00:00:00.000Z", "created_by": null}])";
   };
-  auto write = [&](const std::string& palettes, const std::string& members_json, const std::string& format) {
+  auto write = [&](const std::string& palettes, const std::string& members_json, const std::string& format,
+                   const std::string& ws_json) {
     std::string path = (dir / "a.tar").string();
     std::FILE* out = std::fopen(path.c_str(), "wb");
     REQUIRE(out != nullptr);
     app::ArchiveWriter w(out, 0);
-    REQUIRE(w.Add("workspace.json", ws).ok());
+    REQUIRE(w.Add("workspace.json", ws_json).ok());
     REQUIRE(w.Add("members.json", members_json).ok());
     REQUIRE(w.Add("palettes.json", palettes).ok());
     REQUIRE(w.Add("objects/images/a.png", image).ok());
@@ -223,6 +224,7 @@ TEST_CASE("import-tenant: a well-formed archive with malformed contents is refus
   struct Case {
     const char* what;
     std::string palettes, members, format, message;
+    std::string workspace{};
   };
   std::vector<Case> cases = {
       {"colour not #rrggbb", palette(R"(["red"])", good_sha), members, app::kTenantExportFormat, "colors must be #rrggbb"},
@@ -232,11 +234,17 @@ TEST_CASE("import-tenant: a well-formed archive with malformed contents is refus
       {"no owner", palette(R"(["#112233"])", good_sha), "[]", app::kTenantExportFormat, "exactly one owner"},
       {"a backup, not an export", palette(R"(["#112233"])", good_sha), members, app::kBackupFormat,
        "not a palettemaker-tenant-export archive"},
+      {"workspace without a slug", palette(R"(["#112233"])", good_sha), members, app::kTenantExportFormat,
+       "slug must be a string", R"({"name": "Team", "created_at": "2026-01-01T00:00:00.000Z"})"},
+      {"background out of int range", [&] {
+         std::string p = palette(R"(["#112233"])", good_sha);
+         return p.replace(p.find(R"("background": null)"), 18, R"("background": 99999999999999)");
+       }(), members, app::kTenantExportFormat, "background"},
   };
   for (const Case& c : cases) {
     INFO(c.what);
     app::TenantImportOptions o;
-    o.archive = write(c.palettes, c.members, c.format);
+    o.archive = write(c.palettes, c.members, c.format, c.workspace.empty() ? ws : c.workspace);
     auto r = app::ImportTenant(services, o);
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().code == ErrorCode::kInvalidArgument);
@@ -246,7 +254,7 @@ TEST_CASE("import-tenant: a well-formed archive with malformed contents is refus
   }
   // The same archive with good contents imports.
   app::TenantImportOptions o;
-  o.archive = write(palette(R"(["#112233"])", good_sha), members, app::kTenantExportFormat);
+  o.archive = write(palette(R"(["#112233"])", good_sha), members, app::kTenantExportFormat, ws);
   auto r = app::ImportTenant(services, o);
   REQUIRE(r.ok());
   CHECK(r->palettes == 1);
