@@ -66,10 +66,10 @@ function readTar(buf) {
   return out;
 }
 
-// What must survive the trip: everything but the id and the URL (which names the workspace).
+// What must survive the trip: everything but the id and the URLs (which name the id).
 function comparable(p) {
-  const { id, image_url: imageUrl, ...rest } = p;
-  return rest;
+  const { id, ...rest } = p;
+  return Object.fromEntries(Object.entries(rest).filter(([k]) => !k.endsWith('_url')));
 }
 
 describe('tenant export and import', () => {
