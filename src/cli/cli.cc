@@ -21,9 +21,12 @@
 #include <nlohmann/json.hpp>
 
 #include "app/analyze.h"
+#include "app/audit.h"
+#include "app/backup.h"
 #include "app/janitor.h"
 #include "app/legacy_import.h"
 #include "app/operators.h"
+#include "app/tenant_archive.h"
 #include "common/crypto.h"
 #include "common/log.h"
 #include "common/sd_notify.h"
@@ -52,6 +55,10 @@ struct Options {
   std::string legacy_uploads;   // import-legacy: the directory of the cached images
   std::string tenant;           // import-legacy: the workspace slug
   bool dry_run = false;
+  std::string out;      // backup / export-tenant: the archive to write
+  std::string archive;  // restore / import-tenant: the archive to read
+  std::string slug;     // export-tenant: the workspace; import-tenant: a new slug
+  std::string owner;    // import-tenant: the owner's e-mail address instead of the archive's
 };
 
 // "x,y,w,h" -> Box; each an integer.
@@ -401,6 +408,128 @@ int RunImportLegacy(const Options& opts) {
   return summary->failed == 0 ? 0 : 1;
 }
 
+store::StoreOptions DatabaseOptions(const config::Config& cfg) {
+  store::StoreOptions so;
+  so.url = cfg.EffectiveDatabaseUrl();
+  so.busy_timeout_ms = cfg.database.busy_timeout_ms;
+  return so;
+}
+
+// backup --out FILE: a consistent archive of the embedded setup while a server keeps running.
+int RunBackup(const Options& opts) {
+  config::Config cfg;
+  if (!LoadConfig(opts, &cfg)) return 2;
+  if (std::string why = app::BackupUnsupportedReason(cfg); !why.empty()) {
+    std::fprintf(stderr, "palettemaker: %s\n", why.c_str());
+    return 2;
+  }
+  auto backends = OpenBackends(cfg, true);
+  if (!backends.ok()) return Fail(backends.error());
+  app::BackupOptions o;
+  o.out = opts.out;
+  o.binary_version = PM_VERSION;
+  auto summary = app::MakeBackup(cfg, DatabaseOptions(cfg), *backends->objects, o);
+  if (!summary.ok()) return Fail(summary.error());
+  for (const app::DroppedPalette& d : summary->dropped) {
+    std::printf("left out palette %lld of workspace %lld: its image %s was deleted after the database snapshot\n",
+                static_cast<long long>(d.palette.value), static_cast<long long>(d.tenant.value), d.object_key.c_str());
+  }
+  std::printf("backup %s: %lld workspaces, %lld palettes, %lld objects (%lld bytes), database %lld bytes, "
+              "schema version %d, archive %lld bytes, %.2f s\n",
+              opts.out.c_str(), static_cast<long long>(summary->workspaces), static_cast<long long>(summary->palettes),
+              static_cast<long long>(summary->objects), static_cast<long long>(summary->object_bytes),
+              static_cast<long long>(summary->database_bytes), summary->schema_version,
+              static_cast<long long>(summary->archive_bytes), summary->seconds);
+  return 0;
+}
+
+// restore FILE: into an empty (or new) data.dir, all or nothing.
+int RunRestore(const Options& opts) {
+  config::Config cfg;
+  if (!LoadConfig(opts, &cfg)) return 2;
+  auto summary = app::RestoreBackup(cfg, opts.archive);
+  if (!summary.ok()) return Fail(summary.error());
+  std::printf("restored %s (made %s) into %s: %lld workspaces, %lld palettes, %lld objects (%lld bytes), "
+              "database %lld bytes, %.2f s\n",
+              opts.archive.c_str(), summary->created_at.c_str(), cfg.data.dir.c_str(),
+              static_cast<long long>(summary->workspaces), static_cast<long long>(summary->palettes),
+              static_cast<long long>(summary->objects), static_cast<long long>(summary->object_bytes),
+              static_cast<long long>(summary->database_bytes), summary->seconds);
+  return 0;
+}
+
+// export-tenant SLUG --out FILE: the workspace as an archive (written to FILE.partial, renamed).
+int RunExportTenant(const Options& opts) {
+  config::Config cfg;
+  if (!LoadConfig(opts, &cfg)) return 2;
+  auto backends = OpenBackends(cfg, true);
+  if (!backends.ok()) return Fail(backends.error());
+  app::Services services{backends->store.get(), backends->objects.get(), &cfg, &Clock::System()};
+  auto ws = app::FindWorkspaceBySlug(*backends->store, opts.slug);
+  if (!ws.ok()) return Fail(ws.error());
+  if (std::ifstream(opts.out).good()) {
+    std::fprintf(stderr, "palettemaker: %s already exists; remove it or choose another --out\n", opts.out.c_str());
+    return 1;
+  }
+  const std::string partial = opts.out + ".partial";
+  std::FILE* file = std::fopen(partial.c_str(), "wbx");
+  if (!file) {
+    std::fprintf(stderr, "palettemaker: cannot create %s\n", partial.c_str());
+    return 1;
+  }
+  auto summary = app::ExportTenant(services, ws->workspace, file, PM_VERSION);
+  bool written = summary.ok() && std::fflush(file) == 0 && fsync(fileno(file)) == 0;
+  written = (std::fclose(file) == 0) && written;
+  if (!written || std::rename(partial.c_str(), opts.out.c_str()) != 0) {
+    std::remove(partial.c_str());
+    if (!summary.ok()) return Fail(summary.error());
+    std::fprintf(stderr, "palettemaker: writing %s failed\n", opts.out.c_str());
+    return 1;
+  }
+  app::AuditEvent event;
+  event.action = "workspace.exported";
+  event.tenant = ws->workspace.id;
+  event.actor_kind = "system";
+  event.target = "workspace:" + std::to_string(ws->workspace.id.value);
+  event.details_json = nlohmann::json{{"palettes", summary->palettes}, {"objects", summary->objects},
+                                      {"bytes", summary->archive_bytes}}
+                           .dump();
+  app::Audit(services, event);
+  std::printf("exported %s to %s: %lld members, %lld palettes, %lld images (%lld bytes), archive %lld bytes\n",
+              opts.slug.c_str(), opts.out.c_str(), static_cast<long long>(summary->members),
+              static_cast<long long>(summary->palettes), static_cast<long long>(summary->objects),
+              static_cast<long long>(summary->object_bytes), static_cast<long long>(summary->archive_bytes));
+  return 0;
+}
+
+// import-tenant FILE [--slug S] [--owner EMAIL]: a new workspace from an export, all or nothing.
+int RunImportTenant(const Options& opts) {
+  config::Config cfg;
+  if (!LoadConfig(opts, &cfg)) return 2;
+  auto backends = OpenBackends(cfg, true);
+  if (!backends.ok()) return Fail(backends.error());
+  auto applied = backends->store->Migrate();
+  if (!applied.ok()) return Fail(applied.error());
+  app::Services services{backends->store.get(), backends->objects.get(), &cfg, &Clock::System()};
+  app::TenantImportOptions o;
+  o.archive = opts.archive;
+  o.slug = opts.slug;
+  o.owner_email = opts.owner;
+  auto summary = app::ImportTenant(services, o);
+  if (!summary.ok()) return Fail(summary.error());
+  for (const std::string& m : summary->members_added) std::printf("member added: %s\n", m.c_str());
+  for (const std::string& m : summary->members_missing) {
+    std::printf("member not added: %s has no account here (invite them from the workspace)\n", m.c_str());
+  }
+  std::printf("imported %s as workspace %s (id %lld): %lld palettes, %lld images (%lld bytes), %zu members added, "
+              "%zu without an account\n",
+              opts.archive.c_str(), summary->slug.c_str(), static_cast<long long>(summary->tenant.value),
+              static_cast<long long>(summary->palettes), static_cast<long long>(summary->objects),
+              static_cast<long long>(summary->object_bytes), summary->members_added.size(),
+              summary->members_missing.size());
+  return 0;
+}
+
 int RunConfigDump(const Options& opts) {
   config::Config cfg;
   if (!LoadConfig(opts, &cfg)) return 2;
@@ -476,6 +605,29 @@ int Run(int argc, char** argv) {
       ->check(CLI::ExistingDirectory);
   legacy->add_option("--tenant", opts.tenant, "The slug of the workspace to import into")->required();
   legacy->add_flag("--dry-run", opts.dry_run, "Check every line and image, write nothing");
+  CLI::App* backup = add("backup",
+                          "Write a consistent backup of the embedded setup (SQLite + local objects) while the "
+                          "server keeps running. PostgreSQL/S3: use pg_dump and bucket versioning.",
+                          [&] { return RunBackup(opts); });
+  backup->add_option("--out", opts.out, "The archive to write (must not exist)")->required();
+  CLI::App* restore = add("restore",
+                           "Restore a backup into an empty or new data directory (data.dir), all or nothing.",
+                           [&] { return RunRestore(opts); });
+  restore->add_option("FILE", opts.archive, "The backup archive")->required()->check(CLI::ExistingFile);
+  CLI::App* export_tenant = add("export-tenant",
+                                 "Write one workspace (palettes, members, settings, images) as an archive that "
+                                 "import-tenant recreates in another deployment.",
+                                 [&] { return RunExportTenant(opts); });
+  export_tenant->add_option("SLUG", opts.slug, "The workspace's slug")->required();
+  export_tenant->add_option("--out", opts.out, "The archive to write (must not exist)")->required();
+  CLI::App* import_tenant = add("import-tenant",
+                                 "Create a new workspace from an export-tenant archive (all or nothing; members "
+                                 "matched to existing accounts by e-mail).",
+                                 [&] { return RunImportTenant(opts); });
+  import_tenant->add_option("FILE", opts.archive, "The archive")->required()->check(CLI::ExistingFile);
+  import_tenant->add_option("--slug", opts.slug, "Slug of the new workspace (default: the archive's)");
+  import_tenant->add_option("--owner", opts.owner,
+                            "E-mail address of the account that owns it (default: the archive's owner)");
   CLI::App* config_cmd = cli.add_subcommand("config", "Inspect configuration.");
   config_cmd->require_subcommand(1);
   CLI::App* dump = config_cmd->add_subcommand("dump", "Print the effective configuration (secrets masked).");

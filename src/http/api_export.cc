@@ -1,16 +1,69 @@
 // GET /api/v1/t/{ws}/palettes/{id}/export?format=...: the palette as a downloadable file
 // (formatting in app/export.h). The tenant gate has already run; reading needs kRead only.
 #include <charconv>
+#include <cstdio>
+#include <memory>
 
 #include <nlohmann/json.hpp>
 
 #include "app/audit.h"
 #include "app/export.h"
+#include "app/tenant_archive.h"
 #include "http/api.h"
 
 namespace pm::http {
+namespace {
+
+// The finished archive, read back from its anonymous temp file (gone when closed).
+class TempFileReader final : public objects::ObjectReader {
+ public:
+  TempFileReader(std::FILE* file, int64_t size) : file_(file), size_(size) {}
+  ~TempFileReader() override { std::fclose(file_); }
+  Result<size_t> Read(char* buf, size_t n) override {
+    size_t got = std::fread(buf, 1, n, file_);
+    if (got == 0 && std::ferror(file_)) return MakeError(ErrorCode::kUnavailable, "reading the export failed");
+    return got;
+  }
+  int64_t size() const override { return size_; }
+
+ private:
+  std::FILE* file_;
+  int64_t size_;
+};
+
+}  // namespace
 
 void AddExportRoutes(Router& router, const ApiContext& api) {
+  // The whole workspace as a tenant-export archive (app/tenant_archive.h). Written to an
+  // anonymous temp file first, so a failure half-way is an error answer, not a cut-off download.
+  router.Add(TenantRoute(
+      "GET", "/api/v1/t/{ws}/export", auth::Capability::kOwnWorkspace,
+      [api](Call& call) -> Status {
+        std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::tmpfile(), &std::fclose);
+        if (!file) return MakeError(ErrorCode::kUnavailable, "cannot create a temporary file for the export");
+        PM_ASSIGN_OR_RETURN(app::TenantExportSummary summary,
+                            app::ExportTenant(api.services, call.tenant->workspace, file.get(), PM_VERSION));
+        if (std::fflush(file.get()) != 0 || std::fseek(file.get(), 0, SEEK_SET) != 0) {
+          return MakeError(ErrorCode::kUnavailable, "writing the export failed");
+        }
+        app::AuditEvent event = app::TenantEvent(*call.tenant, "workspace.exported",
+                                                 "workspace:" + std::to_string(call.tenant->tenant.value));
+        event.details_json = nlohmann::json{{"palettes", summary.palettes}, {"objects", summary.objects},
+                                            {"bytes", summary.archive_bytes}}
+                                 .dump();
+        app::Audit(api.services, event);
+        call.ex.SetHeader("Content-Disposition",
+                          "attachment; filename=\"" +
+                              app::TenantExportFileName(call.tenant->slug, api.services.clock->NowMillis()) + "\"");
+        call.ex.SetHeader("Cache-Control", "private, no-store");
+        call.ex.SetStatus(200);
+        const int64_t size = summary.archive_bytes;
+        call.ex.StreamBody(size, "application/x-tar", std::make_unique<TempFileReader>(file.release(), size));
+        return Status::Ok();
+      },
+      "Download the whole workspace (palettes, members, settings, images) as a tar archive that "
+      "`palettemaker import-tenant` recreates in another deployment (owner only)."));
+
   router.Add(TenantRoute(
       "GET", "/api/v1/t/{ws}/palettes/{id}/export", auth::Capability::kRead,
       [api](Call& call) -> Status {
