@@ -89,7 +89,7 @@ try {
     { name: 'usage', path: `${w}/usage` },
     { name: 'account', path: '/account' },
   ];
-  if (data.shareUrl) screens.push({ name: 'shared', path: new URL(data.shareUrl).pathname, ready: '[data-testid="swatch"], .swatch' });
+  if (data.shareUrl) screens.push({ name: 'shared', path: new URL(data.shareUrl).pathname, ready: '[data-testid="shared-swatch"]' });
 
   fs.mkdirSync(outDir, { recursive: true });
   const page = context.pages()[0] ?? (await context.newPage());
