@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { E2E_DIR, launchBrowser, loadChromium, startServer } from './harness.mjs';
+import { E2E_DIR, drawnImage, dropFile, launchBrowser, loadChromium, startServer } from './harness.mjs';
 
 const BIN = process.env.PM_TEST_BIN;
 const TESTDATA = process.env.PM_TESTDATA_DIR || path.resolve(E2E_DIR, '../../../shared/testdata');
@@ -63,17 +63,6 @@ async function countIs(testId, n) {
   );
 }
 
-/** Where the image itself is drawn inside its box (object-fit: contain letterboxes it). */
-async function drawnImage() {
-  const img = page.getByTestId('palette-image');
-  const box = await img.boundingBox();
-  const nat = await img.evaluate((i) => ({ w: i.naturalWidth, h: i.naturalHeight }));
-  const scale = Math.min(box.width / nat.w, box.height / nat.h);
-  const width = nat.w * scale;
-  const height = nat.h * scale;
-  return { x: box.x + (box.width - width) / 2, y: box.y + (box.height - height) / 2, width, height };
-}
-
 async function listNames() {
   await page.getByTestId('palette-card').first().waitFor();
   return (await page.getByTestId('palette-name').allTextContents()).map((s) => s.trim());
@@ -104,22 +93,8 @@ test('sign up, upload by file and by drag-and-drop', { timeout: 120000 }, () =>
     slug = decodeURIComponent(new URL(page.url()).pathname.split('/')[2]);
 
     // Drag-and-drop first, then the file picker: the newer palette is on top of the list.
-    const b64 = fs.readFileSync(path.join(IMAGES, 'smarties.png')).toString('base64');
     let done = page.waitForResponse(isPost('/palettes'));
-    await page.evaluate(
-      ({ b64, name, type }) => {
-        const bin = atob(b64);
-        const bytes = new Uint8Array(bin.length);
-        for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-        const dt = new DataTransfer();
-        dt.items.add(new File([bytes], name, { type }));
-        const zone = document.querySelector('[data-testid="dropzone"]');
-        for (const t of ['dragenter', 'dragover', 'drop']) {
-          zone.dispatchEvent(new DragEvent(t, { bubbles: true, cancelable: true, dataTransfer: dt }));
-        }
-      },
-      { b64, name: 'smarties.png', type: 'image/png' },
-    );
+    await dropFile(page, path.join(IMAGES, 'smarties.png'), { type: 'image/png' });
     let res = await done;
     assert.equal(res.status(), 201, `drop upload: ${await res.text()}`);
     await page.waitForURL(/\/p\/[^/]+$/);
@@ -158,7 +133,7 @@ test('K = 9, regions (default, then template_match by a box), remove one, sample
 
     await page.getByTestId('region-strategy').selectOption('template_match');
     await page.getByTestId('draw-box').click();
-    const img = await drawnImage();
+    const img = await drawnImage(page);
     await page.mouse.move(img.x + img.width * 0.3, img.y + img.height * 0.3);
     await page.mouse.down();
     await page.mouse.move(img.x + img.width * 0.45, img.y + img.height * 0.45, { steps: 8 });
@@ -182,7 +157,7 @@ test('K = 9, regions (default, then template_match by a box), remove one, sample
 
     // Sample a swatch from the middle of the image.
     await page.getByTestId('sample-start').click();
-    const at = await drawnImage();
+    const at = await drawnImage(page);
     await page.mouse.move(at.x + at.width * 0.5, at.y + at.height * 0.5);
     await page.mouse.move(at.x + at.width * 0.55, at.y + at.height * 0.5);
     await page.getByTestId('sample-hex').filter({ hasText: /^#[0-9a-f]{6}$/ }).waitFor();

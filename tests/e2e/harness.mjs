@@ -179,3 +179,39 @@ export async function csrfFrom(context, url) {
   const c = cookies.find((x) => x.name === 'pm_csrf');
   return c ? c.value : '';
 }
+
+/**
+ * Where the palette image itself is drawn inside its <img> box (object-fit: contain letterboxes
+ * it), in page coordinates: {x, y, width, height}.
+ */
+export async function drawnImage(page, testId = 'palette-image') {
+  const img = page.getByTestId(testId);
+  const box = await img.boundingBox();
+  const nat = await img.evaluate((i) => ({ w: i.naturalWidth, h: i.naturalHeight }));
+  const scale = Math.min(box.width / nat.w, box.height / nat.h);
+  const width = nat.w * scale;
+  const height = nat.h * scale;
+  return { x: box.x + (box.width - width) / 2, y: box.y + (box.height - height) / 2, width, height };
+}
+
+/**
+ * Drops the file at `file` (sent as `name`, MIME `type`) on the element `[data-testid=testId]`:
+ * the DataTransfer is built inside the page and dragenter, dragover and drop are dispatched.
+ */
+export async function dropFile(page, file, { name = path.basename(file), type, testId = 'dropzone' }) {
+  const b64 = fs.readFileSync(file).toString('base64');
+  await page.evaluate(
+    ({ b64, name, type, testId }) => {
+      const bin = atob(b64);
+      const bytes = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], name, { type }));
+      const zone = document.querySelector(`[data-testid="${testId}"]`);
+      for (const t of ['dragenter', 'dragover', 'drop']) {
+        zone.dispatchEvent(new DragEvent(t, { bubbles: true, cancelable: true, dataTransfer: dt }));
+      }
+    },
+    { b64, name, type, testId },
+  );
+}

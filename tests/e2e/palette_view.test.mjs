@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { E2E_DIR, csrfFrom, launchBrowser, loadChromium, startServer } from './harness.mjs';
+import { E2E_DIR, csrfFrom, drawnImage, launchBrowser, loadChromium, startServer } from './harness.mjs';
 
 const BIN = process.env.PM_TEST_BIN;
 const TESTDATA = process.env.PM_TESTDATA_DIR || path.resolve(E2E_DIR, '../../../shared/testdata');
@@ -59,16 +59,6 @@ async function count(testId, n) {
     [testId, n],
     { timeout: T },
   );
-}
-
-/** Where the image itself is drawn inside the <img> box (object-fit: contain letterboxes it). */
-async function drawnImage() {
-  const box = await page.getByTestId('palette-image').boundingBox();
-  const nat = await page.getByTestId('palette-image').evaluate((i) => ({ w: i.naturalWidth, h: i.naturalHeight }));
-  const scale = Math.min(box.width / nat.w, box.height / nat.h);
-  const width = nat.w * scale;
-  const height = nat.h * scale;
-  return { x: box.x + (box.width - width) / 2, y: box.y + (box.height - height) / 2, width, height };
 }
 
 async function hexes() {
@@ -162,7 +152,7 @@ test('owner: upload, regenerate, regions, template box, matching', { timeout: 15
     await page.getByTestId('region-strategy').selectOption('template_match');
     await page.getByTestId('draw-box').click();
     await page.locator('[data-testid="image-stage"][data-mode="box"]').waitFor();
-    const img = await drawnImage();
+    const img = await drawnImage(page);
     await page.mouse.move(img.x + img.width * 0.3, img.y + img.height * 0.3);
     await page.mouse.down();
     await page.mouse.move(img.x + img.width * 0.4, img.y + img.height * 0.38, { steps: 5 });
@@ -238,7 +228,7 @@ test('owner: clear regions, sample swatches, background, delete, labels, rename'
     let n = await page.getByTestId('swatch').count();
     await page.getByTestId('sample-start').click();
     await page.locator('[data-testid="image-stage"][data-mode="sample"]').waitFor();
-    const img = await drawnImage();
+    const img = await drawnImage(page);
     await page.mouse.move(img.x + img.width * 0.5, img.y + img.height * 0.5);
     await page.mouse.move(img.x + img.width * 0.52, img.y + img.height * 0.5);
     await page.getByTestId('sample-hex').filter({ hasText: /^#[0-9a-f]{6}$/ }).waitFor();

@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { E2E_DIR, launchBrowser, loadChromium, startServer } from './harness.mjs';
+import { E2E_DIR, dropFile, launchBrowser, loadChromium, startServer } from './harness.mjs';
 
 const BIN = process.env.PM_TEST_BIN;
 const TESTDATA = process.env.PM_TESTDATA_DIR || path.resolve(E2E_DIR, '../../../shared/testdata');
@@ -149,22 +149,8 @@ test('sign up, upload, regenerate, rename, drag-and-drop, delete, log out', { ti
     assert.ok((await card.locator('.strip__cell').count()) >= 2, 'swatch strip on the card');
 
     // --- drag-and-drop another image onto the drop zone (DataTransfer built in the page)
-    const b64 = fs.readFileSync(path.join(IMAGES, 'smarties.png')).toString('base64');
     const dropDone = page.waitForResponse((r) => r.request().method() === 'POST' && /\/palettes$/.test(new URL(r.url()).pathname));
-    await page.evaluate(
-      ({ b64, name, type }) => {
-        const bin = atob(b64);
-        const bytes = new Uint8Array(bin.length);
-        for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-        const dt = new DataTransfer();
-        dt.items.add(new File([bytes], name, { type }));
-        const zone = document.querySelector('[data-testid="dropzone"]');
-        for (const type of ['dragenter', 'dragover', 'drop']) {
-          zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
-        }
-      },
-      { b64, name: 'smarties.png', type: 'image/png' },
-    );
+    await dropFile(page, path.join(IMAGES, 'smarties.png'), { type: 'image/png' });
     const dropRes = await dropDone;
     assert.equal(dropRes.status(), 201, `drop upload answered ${dropRes.status()}: ${await dropRes.text()}`);
     await page.waitForURL((u) => /\/p\/[^/]+$/.test(u.pathname) && u.href !== fruitsUrl);
