@@ -122,6 +122,14 @@ Result<Backends> OpenBackends(const config::Config& cfg, bool with_objects) {
   return b;
 }
 
+// OpenBackends, then the pending migrations, so a command run before the first `serve` finds
+// the schema it needs (as `serve` would make it).
+Result<Backends> OpenMigratedBackends(const config::Config& cfg, bool with_objects) {
+  PM_ASSIGN_OR_RETURN(Backends b, OpenBackends(cfg, with_objects));
+  PM_RETURN_IF_ERROR(b.store->Migrate());
+  return b;
+}
+
 int Fail(const Error& e) {
   std::fprintf(stderr, "palettemaker: %s\n", e.message.c_str());
   return e.code == ErrorCode::kInvalidArgument ? 2 : 1;
@@ -249,10 +257,8 @@ int RunAdminCreate(const Options& opts) {
     std::fprintf(stderr, "palettemaker: admin create needs --email ADDRESS\n");
     return 2;
   }
-  auto backends = OpenBackends(cfg, false);
+  auto backends = OpenMigratedBackends(cfg, false);
   if (!backends.ok()) return Fail(backends.error());
-  auto applied = backends->store->Migrate();
-  if (!applied.ok()) return Fail(applied.error());
   app::Services services{backends->store.get(), nullptr, &cfg, &Clock::System()};
   auto link = app::Operators(services).CreateSetupLink(opts.email);
   if (!link.ok()) return Fail(link.error());
@@ -378,11 +384,8 @@ int RunOutbox(const Options& opts) {
 int RunImportLegacy(const Options& opts) {
   config::Config cfg;
   if (!LoadConfig(opts, &cfg)) return 2;
-  auto backends = OpenBackends(cfg, true);
+  auto backends = OpenMigratedBackends(cfg, true);
   if (!backends.ok()) return Fail(backends.error());
-  // A fresh data dir (or database) is made ready as `serve` would.
-  auto applied = backends->store->Migrate();
-  if (!applied.ok()) return Fail(applied.error());
   app::Services services{backends->store.get(), backends->objects.get(), &cfg, &Clock::System()};
   app::LegacyImportOptions o;
   o.metadata = opts.legacy_metadata;
@@ -506,10 +509,8 @@ int RunExportTenant(const Options& opts) {
 int RunImportTenant(const Options& opts) {
   config::Config cfg;
   if (!LoadConfig(opts, &cfg)) return 2;
-  auto backends = OpenBackends(cfg, true);
+  auto backends = OpenMigratedBackends(cfg, true);
   if (!backends.ok()) return Fail(backends.error());
-  auto applied = backends->store->Migrate();
-  if (!applied.ok()) return Fail(applied.error());
   app::Services services{backends->store.get(), backends->objects.get(), &cfg, &Clock::System()};
   app::TenantImportOptions o;
   o.archive = opts.archive;
