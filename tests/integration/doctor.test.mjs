@@ -267,34 +267,43 @@ describe(`doctor (${BACKEND})`, () => {
 
 describe(`doctor: a database migrated by a newer binary (${BACKEND})`, () => {
   if (BACKEND === 'postgres') {
+    // A throwaway database owned by a throwaway ordinary role (the store refuses superusers), so
+    // the future schema version never reaches the database the other tests share.
     const admin = process.env.PM_TEST_POSTGRES_ADMIN_URL;
     const db = `pm_doctor_${process.pid}`;
-    const dbUrl = () => {
-      const u = new URL(admin);
+    const role = `pm_doctor_${process.pid}`;
+    const withDb = (url, user) => {
+      const u = new URL(url);
       u.pathname = `/${db}`;
+      if (user) {
+        u.username = role;
+        u.password = 'doctor-pw';
+      }
       return u.toString();
     };
     const psql = (url, sql) => execFileSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', sql], { encoding: 'utf8' });
     before(() => {
       assert.ok(admin, 'PM_TEST_POSTGRES_ADMIN_URL is set by with-services.sh');
-      psql(admin, `CREATE DATABASE ${db}`);
+      psql(admin, `CREATE ROLE ${role} LOGIN PASSWORD 'doctor-pw'`);
+      psql(admin, `CREATE DATABASE ${db} OWNER ${role}`);
     });
     after(() => {
       psql(admin, `DROP DATABASE IF EXISTS ${db}`);
+      psql(admin, `DROP ROLE IF EXISTS ${role}`);
     });
 
     it('reports pending migrations, then a newer schema, as FAIL with what to do', async () => {
       const dataDir = await makeTempDir('pm-doctor-pg-');
-      const env = { PALETTEMAKER_DATA_DIR: dataDir, PALETTEMAKER_DATABASE_URL: dbUrl(), PALETTEMAKER_DATABASE_MIGRATION_URL: null };
+      const env = { PALETTEMAKER_DATA_DIR: dataDir, PALETTEMAKER_DATABASE_URL: withDb(admin, true), PALETTEMAKER_DATABASE_MIGRATION_URL: null };
       // An empty database: every migration pending.
       let r = await runCli(['doctor'], { env });
       assert.equal(r.code, 1, r.stdout + r.stderr);
       assert.match(parseChecks(r.stdout).database.detail, /schema version 0, .*pending; run `palettemaker migrate`/);
-      assert.equal(psql(dbUrl(), "SELECT count(*) FROM pg_tables WHERE tablename = 'schema_migrations'").trim(), '0',
+      assert.equal(psql(withDb(admin), "SELECT count(*) FROM pg_tables WHERE tablename = 'schema_migrations'").trim(), '0',
         'doctor applied nothing');
       const m = await runCli(['migrate'], { env });
       assert.equal(m.code, 0, m.stderr);
-      psql(dbUrl(), "INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'from_the_future', 0)");
+      psql(withDb(admin), "INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'from_the_future', 0)");
       r = await runCli(['doctor'], { env });
       assert.equal(r.code, 1, r.stdout);
       assert.match(parseChecks(r.stdout).database.detail, /schema version 9999, this binary's \d+: the database was migrated by a newer palettemaker/);
