@@ -60,6 +60,7 @@ grep -qx "dir = \"$data_dir\"" "$conf" || { echo "build-deb.sh: data.dir not fou
 env -i PATH=/usr/bin:/bin "$bin" --config "$conf" config dump > /dev/null
 
 install -m 0644 "$here/copyright" "$doc/copyright"
+install -D -m 0644 "$here/lintian-overrides" "$stage/usr/share/lintian/overrides/palettemaker"
 gzip -9n < "$here/changelog" > "$doc/changelog.gz"
 chmod 0644 "$doc/changelog.gz"
 
@@ -95,6 +96,10 @@ echo /etc/palettemaker/palettemaker.toml > "$stage/DEBIAN/conffiles"
 for script in postinst prerm postrm; do
   install -m 0755 "$here/$script" "$stage/DEBIAN/$script"
 done
+
+# md5sums of everything but the conffile (dpkg keeps those hashes itself), as dh_md5sums does.
+(cd "$stage" && find usr lib -type f | LC_ALL=C sort | xargs md5sum) > "$stage/DEBIAN/md5sums"
+chmod 0644 "$stage/DEBIAN/md5sums"
 
 mkdir -p "$outdir"
 deb="$outdir/palettemaker_${version}_${arch}.deb"
