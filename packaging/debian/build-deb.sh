@@ -18,6 +18,10 @@ usage() { echo "usage: $0 BINARY OUTDIR [VERSION]" >&2; exit 2; }
 bin=$(readlink -f "$1")
 outdir=$2
 [[ -x $bin ]] || { echo "build-deb.sh: $1 is not an executable file (run make build first)" >&2; exit 1; }
+for tool in dpkg-deb dpkg-shlibdeps strip; do
+  command -v "$tool" > /dev/null ||
+    { echo "build-deb.sh: $tool is missing (apt-get install dpkg-dev binutils)" >&2; exit 1; }
+done
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 unit_src="$repo/packaging/systemd/palettemaker.service"
