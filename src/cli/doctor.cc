@@ -12,9 +12,8 @@
 #include <cstring>
 #include <ctime>
 #include <memory>
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "cli/healthcheck.h"
 #include "common/crypto.h"
@@ -46,13 +45,17 @@ class Report {
   std::vector<DoctorCheck> checks_;
 };
 
-std::string Errno(int err) { return std::strerror(err); }
+std::string Errno(int err) {
+  return std::strerror(err);
+}
 
 bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
 
-std::string Uid() { return "uid " + std::to_string(geteuid()); }
+std::string Uid() {
+  return "uid " + std::to_string(geteuid());
+}
 
 void CheckSecretFiles(const config::Env& env, Report* report) {
   std::string used;
@@ -107,9 +110,9 @@ void CheckDataDir(const config::Config& cfg, int64_t min_free_mb, Report* report
   std::string probe = dir + "/.doctor-" + RandomToken(9);
   int fd = open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
-    report->Add("data_dir", CheckStatus::kFail,
-                dir + " is not writable by " + Uid() + ": " + Errno(errno) +
-                    " (give it to the server's user)");
+    report->Add(
+        "data_dir", CheckStatus::kFail,
+        dir + " is not writable by " + Uid() + ": " + Errno(errno) + " (give it to the server's user)");
     return;
   }
   bool wrote = write(fd, "x", 1) == 1;
@@ -129,8 +132,7 @@ void CheckDataDir(const config::Config& cfg, int64_t min_free_mb, Report* report
       static_cast<int64_t>(vfs.f_bavail) * static_cast<int64_t>(vfs.f_frsize) / (1024 * 1024);
   const std::string detail = dir + " is writable, " + std::to_string(free_mb) + " MB free";
   if (free_mb < min_free_mb) {
-    report->Add("data_dir", CheckStatus::kWarn,
-                detail + " (below " + std::to_string(min_free_mb) + " MB)");
+    report->Add("data_dir", CheckStatus::kWarn, detail + " (below " + std::to_string(min_free_mb) + " MB)");
   } else {
     report->Add("data_dir", CheckStatus::kOk, detail);
   }
@@ -182,8 +184,8 @@ void CheckDatabase(const config::Config& cfg, Report* report) {
     if (m.applied && m.version > applied_version) applied_version = m.version;
     if (!m.applied && m.version <= binary_version) ++pending;
   }
-  const std::string versions = "schema version " + std::to_string(applied_version) +
-                               ", this binary's " + std::to_string(binary_version);
+  const std::string versions = "schema version " + std::to_string(applied_version) + ", this binary's " +
+                               std::to_string(binary_version);
   if (applied_version > binary_version) {
     report->Add("database", CheckStatus::kFail,
                 SafeUrl(url) + ": " + versions +
@@ -230,8 +232,8 @@ void CheckObjectStore(const config::Config& cfg, Report* report) {
   if (gone.ok()) {
     return fail("", MakeError(ErrorCode::kInternal, "probe " + key + " still exists after delete"));
   }
-  report->Add("objects", CheckStatus::kOk, oo.url + ": write, read and delete under " +
-                                               std::string(kDoctorPrefix) + " work");
+  report->Add("objects", CheckStatus::kOk,
+              oo.url + ": write, read and delete under " + std::string(kDoctorPrefix) + " work");
 }
 
 void CheckListen(const config::Config& cfg, int timeout_s, Report* report) {
@@ -251,8 +253,8 @@ void CheckListen(const config::Config& cfg, int timeout_s, Report* report) {
   hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
   addrinfo* found = nullptr;
   const std::string port = std::to_string(address->port);
-  int gai = getaddrinfo(address->host.empty() ? nullptr : address->host.c_str(), port.c_str(),
-                        &hints, &found);
+  int gai =
+      getaddrinfo(address->host.empty() ? nullptr : address->host.c_str(), port.c_str(), &hints, &found);
   if (gai != 0) {
     report->Add("listen", CheckStatus::kFail, listen + ": " + gai_strerror(gai));
     return;
@@ -278,9 +280,8 @@ void CheckListen(const config::Config& cfg, int timeout_s, Report* report) {
     return;
   }
   if (bind_errno != EADDRINUSE) {
-    std::string hint = bind_errno == EACCES && address->port < 1024
-                           ? " (ports below 1024 need CAP_NET_BIND_SERVICE)"
-                           : "";
+    std::string hint =
+        bind_errno == EACCES && address->port < 1024 ? " (ports below 1024 need CAP_NET_BIND_SERVICE)" : "";
     report->Add("listen", CheckStatus::kFail, listen + ": cannot bind: " + Errno(bind_errno) + hint);
     return;
   }
@@ -382,12 +383,9 @@ std::vector<DoctorCheck> RunDoctor(const DoctorOptions& options, const config::E
 
 const char* CheckStatusName(CheckStatus status) {
   switch (status) {
-    case CheckStatus::kOk:
-      return "ok  ";
-    case CheckStatus::kWarn:
-      return "warn";
-    case CheckStatus::kFail:
-      return "FAIL";
+    case CheckStatus::kOk: return "ok  ";
+    case CheckStatus::kWarn: return "warn";
+    case CheckStatus::kFail: return "FAIL";
   }
   return "?";
 }
@@ -411,7 +409,9 @@ std::string FormatDoctorJson(const std::vector<DoctorCheck>& checks) {
   nlohmann::json list = nlohmann::json::array();
   bool ok = true;
   for (const DoctorCheck& c : checks) {
-    const char* status = c.status == CheckStatus::kOk ? "ok" : c.status == CheckStatus::kWarn ? "warn" : "fail";
+    const char* status = c.status == CheckStatus::kOk     ? "ok"
+                         : c.status == CheckStatus::kWarn ? "warn"
+                                                          : "fail";
     if (c.status == CheckStatus::kFail) ok = false;
     list.push_back({{"check", c.name}, {"status", status}, {"detail", c.detail}});
   }

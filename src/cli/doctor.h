@@ -28,9 +28,9 @@ struct DoctorCheck {
 };
 
 struct DoctorOptions {
-  std::string config_path;       // --config ("" = defaults + environment)
-  int64_t min_free_mb = 1024;    // warn when the data directory's file system has less free
-  int timeout_s = 5;             // for network probes of our own (the listen address)
+  std::string config_path;     // --config ("" = defaults + environment)
+  int64_t min_free_mb = 1024;  // warn when the data directory's file system has less free
+  int timeout_s = 5;           // for network probes of our own (the listen address)
 };
 
 // Runs every check in order. A configuration that does not load is one FAIL and nothing else

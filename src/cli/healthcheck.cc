@@ -15,16 +15,12 @@ std::string Describe(httplib::Error error) {
   switch (error) {
     case httplib::Error::Connection:
       return "could not connect (nothing listening, or the address is unreachable)";
-    case httplib::Error::ConnectionTimeout:
-      return "connection timed out";
-    case httplib::Error::Read:
-      return "no complete answer before the timeout";
+    case httplib::Error::ConnectionTimeout: return "connection timed out";
+    case httplib::Error::Read: return "no complete answer before the timeout";
     case httplib::Error::SSLConnection:
     case httplib::Error::SSLServerVerification:
-    case httplib::Error::SSLLoadingCerts:
-      return "TLS failed (" + httplib::to_string(error) + ")";
-    default:
-      return "request failed (" + httplib::to_string(error) + ")";
+    case httplib::Error::SSLLoadingCerts: return "TLS failed (" + httplib::to_string(error) + ")";
+    default: return "request failed (" + httplib::to_string(error) + ")";
   }
 }
 
