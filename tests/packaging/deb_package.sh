@@ -57,7 +57,9 @@ need=$(objdump -T "$bin" | sed -n 's/.*GLIBC_\([0-9][0-9.]*\).*/\1/p' | sort -V 
 [[ $(printf '%s\n%s\n' "$need" "$libc_min" | sort -V | tail -1) == "$libc_min" ]] ||
   fail "Depends libc6 (>= $libc_min) but the binary needs GLIBC_$need"
 # A static-except-glibc binary depends on libc6 only.
-if ! ldd "$bin" | grep -vqE 'linux-vdso|libc\.so|libm\.so|ld-linux'; then
+# (ldd's output captured first: grep -q closing the pipe early would fail the pipeline.)
+libs=$(ldd "$bin")
+if ! grep -vqE 'linux-vdso|libc\.so|libm\.so|ld-linux' <<<"$libs"; then
   [[ $depends == "libc6 (>= $libc_min)" ]] || fail "static binary but Depends: $depends"
 fi
 echo "Depends: $depends"
@@ -86,10 +88,11 @@ awk '$2 != "root/root" {bad=1; print "not root:root: " $0} END {exit bad}' <<<"$
 awk '$1 ~ /^d/ && $1 != "drwxr-xr-x" {bad=1; print} END {exit bad}' <<<"$contents" || fail "directory modes"
 x="$tmp/x"
 dpkg-deb --extract "$deb" "$x"
-readelf -S "$x/usr/bin/palettemaker" | grep -q '\.symtab' && fail "the packaged binary is not stripped"
+sections=$(readelf -S "$x/usr/bin/palettemaker")
+grep -q '\.symtab' <<<"$sections" && fail "the packaged binary is not stripped"
 cmp -s "$x/lib/systemd/system/palettemaker.service" "$repo/packaging/systemd/palettemaker.service" || fail "unit differs from packaging/systemd"
 grep -qx 'dir = "/var/lib/palettemaker"' "$x/etc/palettemaker/palettemaker.toml" || fail "config data.dir"
-zcat "$x/usr/share/doc/palettemaker/changelog.gz" | head -1 | grep -q '^palettemaker (' || fail "changelog"
+[[ $(zcat "$x/usr/share/doc/palettemaker/changelog.gz") == "palettemaker ($version) "* ]] || fail "changelog"
 grep -q '^Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/' "$x/usr/share/doc/palettemaker/copyright" || fail "copyright"
 
 step "lintian"
@@ -117,8 +120,9 @@ dpkg_r() {
   dpkg --root="$root" --admindir="$admin" --log="$tmp/dpkg.log" --force-script-chrootless "$@" < /dev/null
 }
 out=$(dpkg_r --install "$deb" 2>&1) || { echo "$out"; fail "dpkg --install"; }
-echo "$out" | grep -q 'data in /var/lib/palettemaker' || fail "postinst message missing: $out"
-dpkg_r --status palettemaker | grep -qx 'Status: install ok installed' || fail "not installed"
+grep -q 'data in /var/lib/palettemaker' <<<"$out" || fail "postinst message missing: $out"
+status=$(dpkg_r --status palettemaker)
+grep -qx 'Status: install ok installed' <<<"$status" || fail "not installed"
 [[ -x $root/usr/bin/palettemaker && -f $root/lib/systemd/system/palettemaker.service ]] || fail "installed files"
 [[ -f $root/etc/palettemaker/palettemaker.toml && -f $root/usr/share/doc/palettemaker/copyright ]] || fail "installed files"
 # The data directory as systemd's DynamicUser + StateDirectory lays it out.
@@ -207,12 +211,12 @@ server_pid=
 
 step "remove keeps config and data; purge keeps data"
 out=$(dpkg_r --remove palettemaker 2>&1) || { echo "$out"; fail "remove"; }
-echo "$out" | grep -q 'data directory was kept: /var/lib/palettemaker' || fail "remove does not say where the data is: $out"
+grep -q 'data directory was kept: /var/lib/palettemaker' <<<"$out" || fail "remove does not say where the data is: $out"
 [[ ! -e $root/usr/bin/palettemaker && ! -e $unit ]] || fail "files left after remove"
 grep -qx '# changed by the admin' "$conf" || fail "remove deleted the conffile"
 [[ -f $root/var/lib/private/palettemaker/palettemaker.db && -L $root/var/lib/palettemaker ]] || fail "remove deleted data"
 out=$(dpkg_r --purge palettemaker 2>&1) || { echo "$out"; fail "purge"; }
-echo "$out" | grep -q 'data directory was kept' || fail "purge does not say where the data is: $out"
+grep -q 'data directory was kept' <<<"$out" || fail "purge does not say where the data is: $out"
 [[ ! -e $conf ]] || fail "purge kept the conffile"
 [[ -f $root/var/lib/private/palettemaker/palettemaker.db && -L $root/var/lib/palettemaker ]] || fail "purge deleted data"
 dpkg_r --status palettemaker > /dev/null 2>&1 && fail "still known to dpkg after purge"
