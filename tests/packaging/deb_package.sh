@@ -173,20 +173,25 @@ envs+=("PALETTEMAKER_SERVER_LISTEN=127.0.0.1:0" "PALETTEMAKER_LOG_FORMAT=text")
 chown -R "$svc_uid:$svc_uid" "$root/var/lib/private/palettemaker"
 mkdir "$tmp/stash"
 private="$root/var/lib/private"
-unshare --mount --propagation private sh -c '
-  set -e
-  mount --bind "$1/palettemaker" "$2"
-  mount -t tmpfs -o mode=0755 tmpfs "$1"
-  mkdir "$1/palettemaker"
-  mount --bind "$2" "$1/palettemaker"
-  umount -l "$2"
-  cd "$3"
-  umask "$4"
-  shift 4
-  exec "$@"
-' sh "$private" "$tmp/stash" "$(map "$workdir")" "$umask_value" \
-  setpriv --reuid "$svc_uid" --regid "$svc_uid" --clear-groups --no-new-privs \
-  env -i PATH=/usr/bin:/bin "${envs[@]}" "${cmd[@]}" > "$tmp/server.out" 2> "$tmp/server.err" &
+# as_service COMMAND...: COMMAND inside that view, as the service uid, in WorkingDirectory with the
+# unit's UMask and only the unit's environment. It execs, so call it in a subshell.
+as_service() {
+  exec unshare --mount --propagation private sh -c '
+    set -e
+    mount --bind "$1/palettemaker" "$2"
+    mount -t tmpfs -o mode=0755 tmpfs "$1"
+    mkdir "$1/palettemaker"
+    mount --bind "$2" "$1/palettemaker"
+    umount -l "$2"
+    cd "$3"
+    umask "$4"
+    shift 4
+    exec "$@"
+  ' sh "$private" "$tmp/stash" "$(map "$workdir")" "$umask_value" \
+    setpriv --reuid "$svc_uid" --regid "$svc_uid" --clear-groups --no-new-privs \
+    env -i PATH=/usr/bin:/bin "${envs[@]}" "$@"
+}
+(as_service "${cmd[@]}") > "$tmp/server.out" 2> "$tmp/server.err" &
 server_pid=$!
 url=
 for _ in $(seq 200); do
@@ -201,6 +206,18 @@ done
 [[ $(stat -c %u "/proc/$server_pid") == "$svc_uid" ]] || fail "server is not running as uid $svc_uid"
 [[ $(stat -c '%u %a' "$root/var/lib/private/palettemaker/palettemaker.db") == "$svc_uid 600" ]] ||
   fail "database not created by the service uid with UMask $umask_value"
+# doctor, run as the service with the unit's command line (serve -> doctor), finds nothing wrong.
+[[ ${cmd[-1]} == serve ]] || fail "ExecStart does not end in serve"
+set +e
+doctor=$(as_service "${cmd[@]:0:${#cmd[@]}-1}" doctor 2>&1)
+code=$?
+set -e
+echo "$doctor"
+[[ $code -eq 0 ]] || fail "doctor exit $code"
+for check in config data_dir database objects listen clock; do
+  grep -qE "^ok +$check " <<<"$doctor" || fail "doctor: $check is not ok"
+done
+grep -qE "^ok +config +$root/etc/palettemaker/palettemaker.toml" <<<"$doctor" || fail "doctor read another config"
 kill -TERM "$server_pid"
 set +e
 wait "$server_pid"
