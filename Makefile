@@ -4,8 +4,8 @@
 #   make run    install missing packages, build the web app and the release binary, serve it
 #   make test   the same plus the test tools, build the `ci` preset (-Werror) and run ctest
 #
-# Other targets: build, web, debug (ASan+UBSan build + ctest), format, lint, deps, clean,
-# distclean. See scripts/install-deps.sh for the package list.
+# Other targets: build, web, deb (Debian package), debug (ASan+UBSan build + ctest), format,
+# lint, deps, clean, distclean. See scripts/install-deps.sh for the package list.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -30,7 +30,7 @@ PKG_DIR      := tests/packaging
 PKG_NPM_STAMP := $(PKG_DIR)/node_modules/.pm-npm-ci.stamp
 
 .PHONY: run serve build web test test-prep debug format lint deps deps-run deps-test deps-dev \
-        e2e-deps clean distclean help
+        e2e-deps deb clean distclean help
 
 help:
 	@sed -n '1,9p' Makefile | sed 's/^# \{0,1\}//'
@@ -93,6 +93,10 @@ run: build
 
 serve:
 	./build/release/palettemaker serve
+
+# The Debian package of the release binary: build/deb/palettemaker_<version>_<arch>.deb.
+deb: build
+	packaging/debian/build-deb.sh build/release/palettemaker build/deb
 
 # Everything `make test` does before ctest (used on its own by tools that want ctest's exit code).
 test-prep: deps-test web e2e-deps

@@ -37,8 +37,9 @@ pkgs=(
 if [[ $mode == test || $mode == dev ]]; then
   # Browser tests; a throwaway PostgreSQL cluster and nginx for the backend matrix and scale-out;
   # the sqlite3 shell for integration tests that set up what the API cannot yet (a viewer role);
-  # systemd-analyze for the packaging test of the unit file.
-  pkgs+=(chromium postgresql nginx sqlite3 systemd)
+  # systemd-analyze for the packaging test of the unit file; lintian (and dpkg-dev's
+  # dpkg-shlibdeps, which it pulls in) for the Debian package test.
+  pkgs+=(chromium postgresql nginx sqlite3 systemd lintian dpkg-dev)
   # kubectl kustomize renders packaging/kubernetes in its test; keep a kubectl already there.
   command -v kubectl >/dev/null 2>&1 || pkgs+=(kubernetes-client)
 fi

@@ -27,6 +27,8 @@
 #include "app/legacy_import.h"
 #include "app/operators.h"
 #include "app/tenant_archive.h"
+#include "cli/doctor.h"
+#include "cli/healthcheck.h"
 #include "common/crypto.h"
 #include "common/log.h"
 #include "common/sd_notify.h"
@@ -59,6 +61,10 @@ struct Options {
   std::string archive;  // restore / import-tenant: the archive to read
   std::string slug;     // export-tenant: the workspace; import-tenant: a new slug
   std::string owner;    // import-tenant: the owner's e-mail address instead of the archive's
+  std::string health_url;   // healthcheck: probe this instead of server.listen's /healthz
+  int health_timeout_s = 3;  // healthcheck / doctor: network timeout
+  bool json = false;         // doctor --json
+  int64_t min_free_mb = 1024;  // doctor: warn below this much free space in data.dir
 };
 
 // "x,y,w,h" -> Box; each an integer.
@@ -531,6 +537,40 @@ int RunImportTenant(const Options& opts) {
   return 0;
 }
 
+// healthcheck: exit 0 when /healthz answers 200, 1 otherwise (one line why), 2 on bad usage.
+int RunHealthcheck(const Options& opts) {
+  Result<std::string> url = MakeError(ErrorCode::kInternal, "unset");
+  if (!opts.health_url.empty()) {
+    url = HealthUrl(opts.health_url);
+  } else {
+    config::Config cfg;
+    if (!LoadConfig(opts, &cfg)) return 2;
+    url = HealthUrlForListen(cfg.server.listen);
+  }
+  if (!url.ok()) return Fail(url.error());
+  Status healthy = ProbeHealth(url.value(), opts.health_timeout_s);
+  if (!healthy.ok()) {
+    std::fprintf(stderr, "palettemaker: unhealthy: %s\n", healthy.error().message.c_str());
+    return 1;
+  }
+  std::printf("healthy: %s\n", url.value().c_str());
+  return 0;
+}
+
+int RunDoctor(const Options& opts) {
+  DoctorOptions options;
+  options.config_path = opts.config_path;
+  options.min_free_mb = opts.min_free_mb;
+  options.timeout_s = opts.health_timeout_s;
+  std::vector<DoctorCheck> checks = cli::RunDoctor(options, config::ProcessEnv());
+  std::string out = opts.json ? FormatDoctorJson(checks) : FormatDoctorText(checks);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  for (const DoctorCheck& c : checks) {
+    if (c.status == CheckStatus::kFail) return 1;
+  }
+  return 0;
+}
+
 int RunConfigDump(const Options& opts) {
   config::Config cfg;
   if (!LoadConfig(opts, &cfg)) return 2;
@@ -629,6 +669,25 @@ int Run(int argc, char** argv) {
   import_tenant->add_option("--slug", opts.slug, "Slug of the new workspace (default: the archive's)");
   import_tenant->add_option("--owner", opts.owner,
                             "E-mail address of the account that owns it (default: the archive's owner)");
+  CLI::App* healthcheck = add("healthcheck",
+                               "GET /healthz of the server at server.listen (or --url): exit 0 when it "
+                               "answers 200, else 1 (for container health checks; the image has no curl).",
+                               [&] { return RunHealthcheck(opts); });
+  healthcheck->add_option("--url", opts.health_url,
+                          "http(s)://HOST[:PORT][/PATH] to probe instead (default path /healthz)");
+  healthcheck->add_option("--timeout", opts.health_timeout_s, "Seconds for connecting and for the answer, 1 to 60 (default 3)")
+      ->check(CLI::Range(1, 60));
+  CLI::App* doctor = add("doctor",
+                         "Check configuration, data directory, database, object store, listen address, "
+                         "e-mail, CA bundle and clock; one line each (ok|warn|FAIL). Exit 1 on any FAIL. "
+                         "Modifies no tenant data.",
+                         [&] { return RunDoctor(opts); });
+  doctor->add_flag("--json", opts.json, "Print the checks as JSON");
+  doctor->add_option("--min-free-mb", opts.min_free_mb,
+                     "Warn when data.dir's file system has less free space (MB, default 1024)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
+  doctor->add_option("--timeout", opts.health_timeout_s, "Seconds for network probes of our own, 1 to 60 (default 3)")
+      ->check(CLI::Range(1, 60));
   CLI::App* config_cmd = cli.add_subcommand("config", "Inspect configuration.");
   config_cmd->require_subcommand(1);
   CLI::App* dump = config_cmd->add_subcommand("dump", "Print the effective configuration (secrets masked).");
@@ -645,6 +704,12 @@ int Run(int argc, char** argv) {
     // admin create is for scripts: one line and exit 2 on bad arguments.
     if (admin_create->parsed() && e.get_exit_code() != 0) {
       std::fprintf(stderr, "palettemaker: %s\n", e.what());
+      return 2;
+    }
+    // healthcheck and doctor run from scripts and HEALTHCHECKs too: the reason, the usage, exit 2.
+    if ((healthcheck->parsed() || doctor->parsed()) && e.get_exit_code() != 0) {
+      CLI::App* sub = healthcheck->parsed() ? healthcheck : doctor;
+      std::fprintf(stderr, "palettemaker: %s\n%s", e.what(), sub->help().c_str());
       return 2;
     }
     return cli.exit(e);
