@@ -40,6 +40,8 @@ if [[ $mode == test || $mode == dev ]]; then
   # systemd-analyze for the packaging test of the unit file; lintian (and dpkg-dev's
   # dpkg-shlibdeps, which it pulls in) for the Debian package test.
   pkgs+=(chromium postgresql nginx sqlite3 systemd lintian dpkg-dev)
+  # The package test under a real systemd boots a debootstrapped Debian 12 with systemd-nspawn.
+  pkgs+=(debootstrap systemd-container)
   # kubectl kustomize renders packaging/kubernetes in its test; keep a kubectl already there.
   command -v kubectl >/dev/null 2>&1 || pkgs+=(kubernetes-client)
 fi
