@@ -12,12 +12,15 @@ constexpr std::array<std::string_view, 2> kBackends = {"sqlite", "postgres"};
 constexpr std::array<std::string_view, 6> kOperations = {"select", "insert", "update", "delete", "transaction", "other"};
 constexpr size_t kOps = kOperations.size();
 
+// One backend's series, resolved once (on its first statement) so that recording is a few
+// relaxed atomic adds; a backend never used does not appear in the scrape.
 struct Series {
-  std::array<metrics::Counter*, 2 * kOps> ops{};
-  std::array<metrics::Histogram*, 2 * kOps> durations{};
-  std::array<metrics::Counter*, 4> errors{};  // backend x {unavailable, internal}
+  std::array<metrics::Counter*, kOps> ops{};
+  std::array<metrics::Histogram*, kOps> durations{};
+  metrics::Counter* unavailable = nullptr;
+  metrics::Counter* internal = nullptr;
 
-  Series() {
+  explicit Series(std::string_view backend) {
     auto& reg = metrics::Default();
     auto& ops_family = reg.Counter("palettemaker_db_operations_total",
                                    "Database statements executed, by backend and kind.", {"backend", "operation"});
@@ -28,22 +31,23 @@ struct Series {
                                      "Database errors passed to callers: unavailable (outage, timeout, lock, disk) "
                                      "or internal.",
                                      {"backend", "code"});
-    for (size_t b = 0; b < kBackends.size(); ++b) {
-      for (size_t o = 0; o < kOps; ++o) {
-        ops[b * kOps + o] = &ops_family.With({kBackends[b], kOperations[o]});
-        durations[b * kOps + o] = &duration_family.With({kBackends[b], kOperations[o]});
-      }
-      errors[b * 2] = &error_family.With({kBackends[b], "unavailable"});
-      errors[b * 2 + 1] = &error_family.With({kBackends[b], "internal"});
+    for (size_t o = 0; o < kOps; ++o) {
+      ops[o] = &ops_family.With({backend, kOperations[o]});
+      durations[o] = &duration_family.With({backend, kOperations[o]});
     }
+    unavailable = &error_family.With({backend, "unavailable"});
+    internal = &error_family.With({backend, "internal"});
   }
 };
 
-// Created on first use, for both backends at once: the registry lookups happen once, and the
-// unused backend's zeros are harmless.
-Series& S() {
-  static Series* s = new Series();
-  return *s;
+Series& S(DbBackend backend) {
+  // Function-local statics: initialised once, thread-safely, on first use; never destroyed.
+  if (backend == DbBackend::kSqlite) {
+    static Series* sqlite = new Series(kBackends[0]);
+    return *sqlite;
+  }
+  static Series* postgres = new Series(kBackends[1]);
+  return *postgres;
 }
 
 bool StartsWithWord(std::string_view s, std::string_view word) {
@@ -82,16 +86,14 @@ DbOperation ClassifySql(std::string_view sql) {
 }
 
 void RecordDbOperation(DbBackend backend, DbOperation op, double seconds) {
-  const size_t i = static_cast<size_t>(backend) * kOps + static_cast<size_t>(op);
-  Series& s = S();
-  s.ops[i]->Inc();
-  s.durations[i]->Observe(seconds);
+  Series& s = S(backend);
+  s.ops[static_cast<size_t>(op)]->Inc();
+  s.durations[static_cast<size_t>(op)]->Observe(seconds);
 }
 
 void RecordDbError(DbBackend backend, ErrorCode code) {
-  S().errors[static_cast<size_t>(backend) * 2 + (code == ErrorCode::kUnavailable ? 0 : 1)]->Inc();
+  Series& s = S(backend);
+  (code == ErrorCode::kUnavailable ? s.unavailable : s.internal)->Inc();
 }
-
-void InitDbMetrics(DbBackend) { S(); }
 
 }  // namespace pm::store

@@ -26,7 +26,4 @@ void RecordDbOperation(DbBackend backend, DbOperation op, double seconds);
 // An error the backend reports to its caller: code "unavailable" (kUnavailable) or "internal".
 void RecordDbError(DbBackend backend, ErrorCode code);
 
-// Creates the zero-valued series of a backend, so dashboards and alerts see 0 rather than nothing.
-void InitDbMetrics(DbBackend backend);
-
 }  // namespace pm::store
