@@ -132,6 +132,9 @@ struct Server::Impl {
   std::string replica;
   HttpMetrics http_metrics;
   MetricsAccess metrics_access;
+  // metrics.enabled = false: nobody can read the request metrics, so they are not recorded
+  // either (the per-request cost the benchmark in docs/BENCHMARKS.md compares against).
+  bool record_http_metrics = false;
   ApiContext api_context;
 
   Impl(const config::Config& c, app::Services s)
@@ -162,6 +165,7 @@ struct Server::Impl {
     auto access = MetricsAccess::FromConfig(config.metrics);
     if (access.ok()) {
       metrics_access = std::move(access).value();
+      record_http_metrics = metrics_access.enabled();
     } else {
       log::Error("metrics endpoint disabled", {{"error", access.error().message}});
     }
@@ -215,11 +219,11 @@ struct Server::Impl {
         // Answered by httplib before PreRouting ran (an unparsable request): start afresh.
         t_log = RequestLog{std::chrono::steady_clock::now(), "", 0, 0, {}, kRouteUnmatched, false};
       } else {
-        http_metrics.RequestFinished();
+        if (record_http_metrics) http_metrics.RequestFinished();
         t_log.active = false;
       }
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_log.start).count();
-      http_metrics.Observe(t_log.route, req.method, res.status, seconds);
+      if (record_http_metrics) http_metrics.Observe(t_log.route, req.method, res.status, seconds);
       // A provided body (assets) has no res.body; its length is content_length_.
       const size_t bytes = res.body.empty() ? res.content_length_ : res.body.size();
       // One JSON line per request (log.format = json); docs/OPERATIONS.md lists the fields.
@@ -250,9 +254,9 @@ struct Server::Impl {
   httplib::Server::HandlerResponse PreRouting(const httplib::Request& req, httplib::Response& res) {
     // A request whose logger never ran (its response could not be written) still leaves the
     // in-flight gauge.
-    if (t_log.active) http_metrics.RequestFinished();
+    if (t_log.active && record_http_metrics) http_metrics.RequestFinished();
     t_log = RequestLog{std::chrono::steady_clock::now(), "", 0, 0, {}, kRouteUnmatched, true};
-    http_metrics.RequestStarted();
+    if (record_http_metrics) http_metrics.RequestStarted();
     std::string incoming = req.get_header_value("X-Request-Id");
     t_log.request_id = SaneRequestId(incoming) ? incoming : RandomToken(12);
     res.set_header("X-Request-Id", t_log.request_id);
