@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import {
+  BACKEND,
   assertStatus,
   imagePath,
   makeTempDir,
@@ -161,13 +162,16 @@ describe('metrics from an allowed network', () => {
     const db = select(after_, 'palettemaker_db_operations_total');
     assert.ok(db.length > 0);
     const backend = db[0].labels.backend;
-    assert.ok(['sqlite', 'postgres'].includes(backend));
+    // Only the backend in use has series; with-services.sh runs this file on PostgreSQL + S3.
+    assert.equal(backend, BACKEND === 'postgres' ? 'postgres' : 'sqlite');
+    assert.ok(db.every((d) => d.labels.backend === backend));
     assert.ok(delta('palettemaker_db_operations_total', { backend, operation: 'insert' }) >= 3, 'sign-ups insert');
     assert.ok(delta('palettemaker_db_operations_total', { backend, operation: 'select' }) > 10);
     assert.ok(value(after_, 'palettemaker_db_operation_duration_seconds_count', { backend, operation: 'select' }) > 0);
     assert.equal(sum(after_, 'palettemaker_db_errors_total'), 0);
     const os = select(after_, 'palettemaker_object_store_operations_total', { operation: 'put' });
     assert.equal(os.length, 1);
+    assert.equal(os[0].labels.backend, process.env.PM_TEST_SERVER_ENV_PALETTEMAKER_STORAGE_URL ? 's3' : 'local');
     assert.ok(delta('palettemaker_object_store_operations_total', { backend: os[0].labels.backend, operation: 'put' }) >= 2);
     assert.equal(sum(after_, 'palettemaker_object_store_errors_total'), 0);
   });
