@@ -446,7 +446,13 @@ struct Server::Impl {
   // endpoint does not reveal itself (docs/OPERATIONS.md "Metrics and alerts").
   void ServeMetrics(Exchange& ex) {
     t_log.route = kRouteMetrics;
-    if (!metrics_access.Allows(ex.client_ip(), ex.Header("Authorization"))) {
+    // A request that a proxy forwarded while server.trusted_proxy_hops is 0 (say nginx on the
+    // same host, in front of a server that trusts no proxy) shows the proxy's address, often
+    // loopback: the network rule cannot tell who the client is, so only the token opens it.
+    const bool unknown_client = config.server.trusted_proxy_hops <= 0 &&
+                                (ex.HasHeader("X-Forwarded-For") || ex.HasHeader("Forwarded") ||
+                                 ex.HasHeader("X-Real-IP"));
+    if (!metrics_access.Allows(unknown_client ? std::string() : ex.client_ip(), ex.Header("Authorization"))) {
       ex.SendError(MakeError(ErrorCode::kNotFound, "no such endpoint: " + ex.method() + " " + ex.path()));
       return;
     }

@@ -244,6 +244,23 @@ describe('metrics access', () => {
     }
   });
 
+  it('a proxied request while no proxy is trusted: only the token opens it', async () => {
+    const server = await startServer({ env: { PALETTEMAKER_METRICS_TOKEN: 'tok-en-42' } });
+    try {
+      // The peer is loopback (allowed by default), but a proxy forwarded the request: whoever
+      // sent it is unknown.
+      for (const h of [{ 'X-Forwarded-For': '127.0.0.1' }, { Forwarded: 'for=203.0.113.9' }, { 'X-Real-IP': '127.0.0.1' }]) {
+        assert.equal((await rawFetch(`${server.url}/metrics`, { headers: h })).status, 404, JSON.stringify(h));
+      }
+      const withToken = await rawFetch(`${server.url}/metrics`,
+        { headers: { 'X-Forwarded-For': '203.0.113.9', Authorization: 'Bearer tok-en-42' } });
+      assert.equal(withToken.status, 200);
+      assert.equal((await rawFetch(`${server.url}/metrics`)).status, 200, 'a direct loopback scrape');
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('behind a trusted proxy the original client decides: loopback peer, internet client -> 404', async () => {
     const server = await startServer({ env: { PALETTEMAKER_SERVER_TRUSTED_PROXY_HOPS: '1' } });
     try {
