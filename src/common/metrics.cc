@@ -136,11 +136,9 @@ std::vector<uint64_t> Histogram::CumulativeCounts() const {
 FamilyBase::FamilyBase(std::string name, std::string help, std::vector<std::string> label_names, Type type)
     : name_(std::move(name)), help_(std::move(help)), label_names_(std::move(label_names)), type_(type) {}
 
-std::string FamilyBase::Key(LabelValues values) {
-  std::string key;
-  size_t total = 0;
-  for (std::string_view v : values) total += v.size() + 4;
-  key.reserve(total);
+std::string_view FamilyBase::Key(LabelValues values) {
+  thread_local std::string key;
+  key.clear();
   for (std::string_view v : values) {
     uint32_t n = static_cast<uint32_t>(v.size());
     key.append(reinterpret_cast<const char*>(&n), sizeof n);
@@ -170,16 +168,18 @@ std::unique_ptr<typename Family<M>::Series> Family<M>::MakeSeries(LabelValues va
 template <typename M>
 M& Family<M>::With(LabelValues values) {
   CheckArity(values);
-  std::string key = Key(values);
-  Shard& shard = shards_[std::hash<std::string>{}(key) % kShards];
+  const std::string_view key = Key(values);
+  const size_t hash = StringHash{}(key);
+  // The high bits pick the shard; the map itself uses the whole hash.
+  Shard& shard = shards_[(hash >> 32) % kShards];
   {
     std::shared_lock lock(shard.mu);
     auto it = shard.series.find(key);
     if (it != shard.series.end()) return it->second->metric;
   }
   std::unique_lock lock(shard.mu);
-  auto [it, inserted] = shard.series.try_emplace(std::move(key));
-  if (inserted) it->second = MakeSeries(values);
+  auto it = shard.series.find(key);
+  if (it == shard.series.end()) it = shard.series.emplace(std::string(key), MakeSeries(values)).first;
   return it->second->metric;
 }
 
@@ -325,16 +325,17 @@ Registry& Default() {
 CappedLabel::CappedLabel(size_t cap, std::string overflow) : cap_(cap), overflow_(std::move(overflow)) {}
 
 std::string_view CappedLabel::Admit(std::string_view value) {
-  std::string key(value);
   {
     std::shared_lock lock(mu_);
-    auto it = admitted_.find(key);
+    auto it = admitted_.find(value);
     if (it != admitted_.end()) return *it;
     if (admitted_.size() >= cap_) return overflow_;
   }
   std::unique_lock lock(mu_);
-  if (admitted_.size() >= cap_ && !admitted_.contains(key)) return overflow_;
-  return *admitted_.insert(std::move(key)).first;
+  auto it = admitted_.find(value);
+  if (it != admitted_.end()) return *it;
+  if (admitted_.size() >= cap_) return overflow_;
+  return *admitted_.emplace(value).first;
 }
 
 size_t CappedLabel::admitted() const {

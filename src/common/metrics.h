@@ -78,6 +78,12 @@ const std::vector<double>& EngineBuckets();
 
 enum class Type { kCounter, kGauge, kHistogram };
 
+// Lets the maps below be searched with a string_view (no std::string built per lookup).
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 // The label values of a series, in the order of the family's label names.
 using LabelValues = std::initializer_list<std::string_view>;
 
@@ -97,7 +103,8 @@ class FamilyBase {
  protected:
   static constexpr size_t kShards = 16;
   // The series key: each value length-prefixed, so no value can be confused with a separator.
-  static std::string Key(LabelValues values);
+  // Built in a per-thread buffer, so a lookup of an existing series allocates nothing.
+  static std::string_view Key(LabelValues values);
   void CheckArity(LabelValues values) const;
 
   std::string name_;
@@ -126,7 +133,7 @@ class Family : public FamilyBase {
   };
   struct Shard {
     mutable std::shared_mutex mu;
-    std::unordered_map<std::string, std::unique_ptr<Series>> series;  // GUARDED_BY(mu)
+    std::unordered_map<std::string, std::unique_ptr<Series>, StringHash, std::equal_to<>> series;  // GUARDED_BY(mu)
   };
   std::unique_ptr<Series> MakeSeries(LabelValues values) const;
 
@@ -191,7 +198,7 @@ class CappedLabel {
  private:
   mutable std::shared_mutex mu_;
   size_t cap_;                                  // GUARDED_BY(mu_)
-  std::unordered_set<std::string> admitted_;    // GUARDED_BY(mu_)
+  std::unordered_set<std::string, StringHash, std::equal_to<>> admitted_;  // GUARDED_BY(mu_)
   const std::string overflow_;
 };
 
