@@ -16,6 +16,7 @@ import {
   imagePath,
   makeTempDir,
   newUser,
+  rawExchange,
   rawFetch,
   removeTempDir,
   startServer,
@@ -87,6 +88,14 @@ describe('metrics from an allowed network', () => {
     c = await newUser(server.url);
     assertStatus(await c.get(`/api/v1/t/${c.ws}/palettes`), 200, 'list c');
     assertStatus(await c.get(`/api/v1/t/${c.ws}/palettes`), 200, 'list c again');
+    // Refused before routing (chunked body: 411), and not even parsable (httplib's own 400,
+    // without our pre-routing step): both are counted, as unmatched, and leave the in-flight
+    // gauge where it was.
+    const chunked = await rawExchange(server.url,
+      `POST /api/v1/t/${a.ws}/palettes HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n`, '0\r\n\r\n');
+    assert.equal(chunked.status, 411);
+    const garbage = await rawExchange(server.url, 'NOT A REQUEST LINE\r\n\r\n');
+    assert.equal(garbage.status, 400);
     after_ = await scrape(server.url);
   });
 
@@ -108,6 +117,9 @@ describe('metrics from an allowed network', () => {
     assert.equal(delta('palettemaker_http_requests_total',
       { route: '/api/v1/auth/signup', method: 'POST', status: '201' }), 3);
     assert.equal(delta('palettemaker_http_requests_total', { route: 'unmatched', method: 'GET', status: '404' }), 1);
+    assert.equal(delta('palettemaker_http_requests_total', { route: 'unmatched', method: 'POST', status: '411' }), 1);
+    assert.equal(sum(after_, 'palettemaker_http_requests_total', { route: 'unmatched', status: '400' }) -
+      sum(before_, 'palettemaker_http_requests_total', { route: 'unmatched', status: '400' }), 1);
     // The histogram is by status class; its count matches the counter.
     assert.equal(delta('palettemaker_http_request_duration_seconds_count',
       { route, method: 'POST', status_class: '2xx' }), 2);
