@@ -24,6 +24,7 @@
 #include "app/workspaces.h"
 #include "common/crypto.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "http/api.h"
 #include "http/assets.h"
 #include "http/exchange.h"
