@@ -1,11 +1,15 @@
 #include "app/analyze.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 
 #include <nlohmann/json.hpp>
 
+#include "app/app_metrics.h"
 #include "app/text.h"
+#include "engine/regions.h"
 
 namespace pm::app {
 namespace {
@@ -62,6 +66,7 @@ Result<Decoded> DecodeWorking(std::string_view bytes, const config::Config& conf
   std::span<const uint8_t> span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
   auto limits = LimitsFrom(config);
   Decoded out;
+  EngineTimer timer("decode");
   PM_ASSIGN_OR_RETURN(out.info, engine::ProbeImage(span, limits));
   PM_ASSIGN_OR_RETURN(out.image, engine::DecodeImage(span, limits, kWorkingDimension));
   return out;
@@ -78,7 +83,11 @@ Result<Analysis> ExtractFrom(const Decoded& decoded, const config::Config& confi
   params.luminance_max = config.palette.luminance_max;
   params.sample_pixels = config.palette.sample_pixels;
   params.mask = mask;
-  PM_ASSIGN_OR_RETURN(engine::Palette palette, engine::ExtractPalette(decoded.image, params));
+  Result<engine::Palette> extracted = [&] {
+    EngineTimer timer("palette");
+    return engine::ExtractPalette(decoded.image, params);
+  }();
+  PM_ASSIGN_OR_RETURN(engine::Palette palette, std::move(extracted));
   Analysis out;
   out.info = decoded.info;
   out.k = k;
@@ -114,7 +123,14 @@ std::string ParamsJson(const Analysis& a) {
 Result<RegionAnalysis> DetectFrom(const Decoded& decoded, const engine::RegionRequest& request,
                                   const std::vector<std::string>& palette) {
   RegionAnalysis out;
-  PM_ASSIGN_OR_RETURN(out.result, engine::DetectRegions(decoded.image, request));
+  const auto start = std::chrono::steady_clock::now();
+  auto detected = engine::DetectRegions(decoded.image, request);
+  // The label is a known strategy name (the engine refuses any other), so it stays bounded.
+  const bool known = std::find(engine::kRegionStrategies.begin(), engine::kRegionStrategies.end(),
+                               request.strategy) != engine::kRegionStrategies.end();
+  ObserveEngine(known ? "regions_" + request.strategy : "regions_unknown",
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  PM_ASSIGN_OR_RETURN(out.result, std::move(detected));
   out.labels = RegionLabels(out.result.regions.size());
   PM_ASSIGN_OR_RETURN(out.colors, RegionColorsFrom(decoded, out.result.regions, palette));
   return out;
@@ -124,6 +140,7 @@ Result<std::vector<engine::RegionColor>> RegionColorsFrom(const Decoded& decoded
                                                           const std::vector<engine::Polygon>& regions,
                                                           const std::vector<std::string>& palette) {
   PM_ASSIGN_OR_RETURN(std::vector<engine::Rgb> rgb, ParsePalette(palette));
+  EngineTimer timer("region_colors");
   return engine::ComputeRegionColors(decoded.image, regions, rgb);
 }
 

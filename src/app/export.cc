@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/app_metrics.h"
 #include "engine/encode.h"
 
 namespace pm::app {
@@ -295,7 +296,11 @@ Result<ExportedFile> ExportPalette(std::string_view format, const ExportInput& i
     // One horizontal strip of kPngSwatch-px squares, in palette order.
     std::vector<std::array<uint8_t, 3>> colors;
     for (const Rgb& c : rgb) colors.push_back({uint8_t(c.r), uint8_t(c.g), uint8_t(c.b)});
-    PM_ASSIGN_OR_RETURN(engine::EncodedImage png, engine::SwatchStripPng(colors, kPngSwatch));
+    Result<engine::EncodedImage> encoded = [&] {
+      EngineTimer timer("export_png");
+      return engine::SwatchStripPng(colors, kPngSwatch);
+    }();
+    PM_ASSIGN_OR_RETURN(engine::EncodedImage png, std::move(encoded));
     return ExportedFile{std::move(png.bytes), "image/png", "png"};
   }
   return MakeError(ErrorCode::kInvalidArgument,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "app/app_metrics.h"
 #include "common/log.h"
 
 namespace pm::app {
@@ -129,6 +130,7 @@ Status Quotas::CountRequest(const TenantContext& ctx) {
   const config::Plan& plan = PlanFor(*s_.config, ctx.workspace);
   if (plan.requests_per_minute > 0 && count > plan.requests_per_minute) {
     int64_t retry = SecondsUntil(now, window + kMinuteMs);
+    CountQuotaRefusal("requests");
     Error e = MakeError(ErrorCode::kRateLimited,
                         "too many requests: this workspace's plan (" + Quoted(plan.name) + ") allows " +
                             std::to_string(plan.requests_per_minute) +
@@ -144,6 +146,7 @@ namespace {
 
 Status CheckPalettes(const config::Plan& plan, const store::TenantUsage& u) {
   if (plan.palettes == 0 || u.palettes < plan.palettes) return Status::Ok();
+  CountQuotaRefusal("palettes");
   return QuotaExceeded("this workspace has reached its plan's limit of " + std::to_string(plan.palettes) +
                        " palettes (plan " + Quoted(plan.name) + "): delete palettes, or ask for a larger plan");
 }
@@ -164,6 +167,7 @@ Status Quotas::CheckUploadRoom(const TenantContext& ctx, int64_t bytes) {
   PM_ASSIGN_OR_RETURN(store::TenantUsage u, s_.store->GetTenantUsage(ctx.tenant, s_.clock->NowMillis()));
   PM_RETURN_IF_ERROR(CheckPalettes(plan, u));
   if (plan.storage_bytes == 0 || u.stored_bytes + bytes <= plan.storage_bytes) return Status::Ok();
+  CountQuotaRefusal("storage_bytes");
   return QuotaExceeded("this image (" + std::to_string(bytes) + " bytes) would take the workspace's stored images to " +
                        std::to_string(u.stored_bytes + bytes) + " bytes, over its plan's limit of " +
                        std::to_string(plan.storage_bytes) + " bytes (plan " + Quoted(plan.name) +
@@ -181,6 +185,7 @@ Status Quotas::CheckUploadBytes(const TenantContext& ctx, int64_t bytes) const {
   if (bytes <= limit) return Status::Ok();
   const config::Plan& plan = PlanFor(*s_.config, ctx.workspace);
   if (plan.upload_bytes > 0 && plan.upload_bytes < s_.config->limits.upload_max_bytes) {
+    CountQuotaRefusal("upload_bytes");
     return MakeError(ErrorCode::kPayloadTooLarge,
                      "the file is larger than this workspace's plan (" + Quoted(plan.name) +
                          ") allows: uploads up to " + std::to_string(limit) + " bytes");
@@ -192,6 +197,7 @@ Status Quotas::CheckUploadBytes(const TenantContext& ctx, int64_t bytes) const {
 Status Quotas::CheckImagePixels(const TenantContext& ctx, int64_t width, int64_t height) const {
   const config::Plan& plan = PlanFor(*s_.config, ctx.workspace);
   if (plan.image_pixels == 0 || width * height <= plan.image_pixels) return Status::Ok();
+  CountQuotaRefusal("image_pixels");
   return MakeError(ErrorCode::kPayloadTooLarge,
                    "the image is " + std::to_string(width) + " x " + std::to_string(height) + " = " +
                        std::to_string(width * height) + " pixels, more than the " +
@@ -207,6 +213,7 @@ Status Quotas::CheckMemberSlot(TenantId tenant, bool adding_invitation, bool rep
                       ? u.members + u.pending_invitations + (replaces_pending ? 0 : 1)
                       : u.members + 1;
   if (after <= plan.members) return Status::Ok();
+  CountQuotaRefusal("members");
   return QuotaExceeded("this workspace has reached its plan's limit of " + std::to_string(plan.members) +
                        " members, pending invitations included (plan " + Quoted(plan.name) +
                        "): remove a member or cancel an invitation, or ask for a larger plan");
@@ -224,6 +231,7 @@ Result<int64_t> Quotas::ReserveDetection(const TenantContext& ctx) {
                       s_.store->AddUsageWithin(ctx.tenant, day, kMetricDetections, 1, plan.detections_per_day));
   if (!granted) {
     int64_t retry = SecondsUntil(now, (day + 1) * kDayMs);
+    CountQuotaRefusal("detections");
     Error e = MakeError(ErrorCode::kRateLimited,
                         "this workspace has used the " + std::to_string(plan.detections_per_day) +
                             " region detections a day its plan (" + Quoted(plan.name) +

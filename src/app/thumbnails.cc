@@ -3,6 +3,7 @@
 #include <span>
 
 #include "app/analyze.h"
+#include "app/app_metrics.h"
 #include "app/palettes.h"
 #include "common/log.h"
 #include "engine/encode.h"
@@ -61,7 +62,11 @@ Result<std::string> Palettes::Thumbnail(const TenantContext& ctx, const store::P
     return image.error();
   }
   std::span<const uint8_t> span(reinterpret_cast<const uint8_t*>(image->data()), image->size());
-  PM_ASSIGN_OR_RETURN(engine::EncodedImage thumb, engine::MakeThumbnail(span, LimitsFrom(*s_.config), kThumbnailSide));
+  Result<engine::EncodedImage> made = [&] {
+    EngineTimer timer("thumbnail");
+    return engine::MakeThumbnail(span, LimitsFrom(*s_.config), kThumbnailSide);
+  }();
+  PM_ASSIGN_OR_RETURN(engine::EncodedImage thumb, std::move(made));
   auto put = s_.objects->PutBytes(key, thumb.bytes);
   if (!put.ok()) {
     // Still answer: the next request tries to store it again.

@@ -147,6 +147,15 @@ struct LogConfig {
   bool operator==(const LogConfig&) const = default;
 };
 
+// /metrics (docs/OPERATIONS.md "Metrics and alerts").
+struct MetricsConfig {
+  bool enabled = true;
+  std::string allow_networks = "127.0.0.0/8,::1/128";  // CIDR list that may scrape without a token
+  std::string token;                 // secret; Authorization: Bearer <token> from any network
+  int tenant_cardinality_cap = 100;  // workspaces with their own tenant label; the rest are "_other"
+  bool operator==(const MetricsConfig&) const = default;
+};
+
 struct Config {
   ServerConfig server;
   DataConfig data;
@@ -160,6 +169,7 @@ struct Config {
   PaletteConfig palette;
   JobsConfig jobs;
   LogConfig log;
+  MetricsConfig metrics;
 
   // Derived values: database.url / storage.url with defaults filled in from data.dir
   // ("sqlite://<data.dir>/palettemaker.db", "file://<data.dir>/objects").

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "common/cidr.h"
+
 namespace pm::config {
 namespace {
 
@@ -224,6 +226,23 @@ const KeySpec kKeys[] = {
      "Lowest level written to the log.", PM_FIELD(log.level), nullptr},
     {"log.format", KT::kEnum, "json", 0, 0, "json|text", S::kPlain, nullptr,
      "Log lines as JSON objects or plain text.", PM_FIELD(log.format), nullptr},
+
+    {"metrics.enabled", KT::kBool, "true", 0, 0, nullptr, S::kPlain, nullptr,
+     "Serve Prometheus metrics at /metrics (to the networks and token below; 404 to anyone else).",
+     PM_FIELD(metrics.enabled), nullptr},
+    {"metrics.allow_networks", KT::kString, "127.0.0.0/8,::1/128", 0, 0, nullptr, S::kPlain, nullptr,
+     "Networks (CIDR, separated by commas) that may read /metrics without a token. The client address "
+     "is the one server.trusted_proxy_hops yields, so a request through your proxy counts as coming "
+     "from its original client; empty = only with metrics.token.",
+     PM_FIELD(metrics.allow_networks), CheckCidrList},
+    {"metrics.token", KT::kString, "", 0, 0, nullptr, S::kSecret, nullptr,
+     "Bearer token that opens /metrics from any network (Authorization: Bearer <token>); empty = "
+     "no token works.",
+     PM_FIELD(metrics.token), nullptr},
+    {"metrics.tenant_cardinality_cap", KT::kInt, "100", 0, 100000, nullptr, S::kPlain, nullptr,
+     "Workspaces that get their own tenant label in the per-tenant usage metrics (the first ones "
+     "seen since start-up); the rest are counted under tenant=\"_other\". 0 = all under _other.",
+     PM_FIELD(metrics.tenant_cardinality_cap), nullptr},
 };
 
 #undef PM_FIELD
@@ -399,6 +418,11 @@ Result<std::vector<int>> ParsePortList(std::string_view ports) {
     start = comma + 1;
   }
   return out;
+}
+
+std::string CheckCidrList(std::string_view value) {
+  auto parsed = ParseCidrList(value);
+  return parsed.ok() ? std::string() : parsed.error().message;
 }
 
 std::string CheckPortList(std::string_view value) {

@@ -61,6 +61,7 @@ std::string CheckStorageUrl(std::string_view value);
 std::string CheckHttpUrl(std::string_view value);
 std::string CheckNotEmpty(std::string_view value);
 std::string CheckPortList(std::string_view value);  // ParsePortList
+std::string CheckCidrList(std::string_view value);  // ParseCidrList (common/cidr.h)
 std::string CheckPlanName(std::string_view value);  // [a-z0-9_-]{1,40}
 
 }  // namespace pm::config

@@ -30,6 +30,16 @@ struct ApiContext {
   app::Operators* operators = nullptr;
 };
 
+// What /readyz answers, also the palettemaker_ready gauge: the database (migrated) and the object
+// store answer and the server is not draining.
+struct Readiness {
+  bool ready = false;
+  bool draining = false;
+  Status database = Status::Ok();
+  Status storage = Status::Ok();
+};
+Readiness CheckReadiness(const ApiContext& api);
+
 void AddHealthRoutes(Router& router, const ApiContext& api);
 void AddAuthRoutes(Router& router, const ApiContext& api);
 // /api/v1/me/password, /api/v1/me/mfa/..., DELETE /api/v1/me, password reset (api_account.cc).

@@ -83,6 +83,15 @@ void ClearSessionCookies(Exchange& ex, const config::Config& config) {
   ex.AddCookie({"pm_csrf", "", 0, false, secure});
 }
 
+Readiness CheckReadiness(const ApiContext& api) {
+  Readiness r;
+  r.draining = api.draining && api.draining->load();
+  r.database = api.services.store->Check();
+  r.storage = api.services.objects->Check();
+  r.ready = !r.draining && r.database.ok() && r.storage.ok();
+  return r;
+}
+
 void AddHealthRoutes(Router& router, const ApiContext& api) {
   router.Add({"GET", "/healthz", Access::kPublic,
               [](Call& call) {
@@ -92,14 +101,11 @@ void AddHealthRoutes(Router& router, const ApiContext& api) {
               "Liveness: the process answers."});
   router.Add({"GET", "/readyz", Access::kPublic,
               [api](Call& call) {
-                bool draining = api.draining && api.draining->load();
-                Status db = api.services.store->Check();
-                Status objects = api.services.objects->Check();
-                bool ready = !draining && db.ok() && objects.ok();
-                nlohmann::json body = {{"status", ready ? "ready" : draining ? "draining" : "not_ready"},
-                                       {"database", db.ok() ? "ok" : db.error().message},
-                                       {"storage", objects.ok() ? "ok" : objects.error().message}};
-                SendJson(call.ex, ready ? 200 : 503, body);
+                Readiness r = CheckReadiness(api);
+                nlohmann::json body = {{"status", r.ready ? "ready" : r.draining ? "draining" : "not_ready"},
+                                       {"database", r.database.ok() ? "ok" : r.database.error().message},
+                                       {"storage", r.storage.ok() ? "ok" : r.storage.error().message}};
+                SendJson(call.ex, r.ready ? 200 : 503, body);
                 return Status::Ok();
               },
               "Readiness: database (migrated) and object store answer, and the server is not draining."});

@@ -4,6 +4,7 @@
 
 #include "app/palettes.h"
 #include "app/thumbnails.h"
+#include "app/app_metrics.h"
 #include "app/url_upload.h"
 #include "common/log.h"
 #include "http/api.h"
@@ -124,7 +125,7 @@ Result<int> ParseLimit(Exchange& ex) {
   return v;
 }
 
-Status Upload(const ApiContext& api, Call& call) {
+Result<store::Palette> ReceiveUpload(const ApiContext& api, Call& call) {
   Exchange& ex = call.ex;
   if (!ex.IsMultipart()) {
     std::string type = ex.Header("Content-Type");
@@ -134,10 +135,7 @@ Status Upload(const ApiContext& api, Call& call) {
       PM_ASSIGN_OR_RETURN(auto url, StringField(body, "url", true));
       PM_ASSIGN_OR_RETURN(auto name, StringField(body, "name", false));
       // Blocks this worker for the fetch (uploads.url_timeout_s at most), like a slow file upload.
-      PM_ASSIGN_OR_RETURN(store::Palette palette,
-                          app::UploadFromUrl(*api.palettes, *api.config, *call.tenant, *url, std::move(name)));
-      SendPalette(call, 201, palette);
-      return Status::Ok();
+      return app::UploadFromUrl(*api.palettes, *api.config, *call.tenant, *url, std::move(name));
     }
     return MakeError(ErrorCode::kUnsupportedMediaType,
                      "upload an image as multipart/form-data with the field \"file\"");
@@ -170,8 +168,18 @@ Status Upload(const ApiContext& api, Call& call) {
       });
   PM_RETURN_IF_ERROR(read);
   if (!upload) return MakeError(ErrorCode::kInvalidArgument, "the multipart field \"file\" is required");
-  PM_ASSIGN_OR_RETURN(store::Palette palette, upload->Finish(name));
-  SendPalette(call, 201, palette);
+  return upload->Finish(name);
+}
+
+// Every upload, by file or by URL, counts once in palettemaker_uploads_total{result}.
+Status Upload(const ApiContext& api, Call& call) {
+  Result<store::Palette> palette = ReceiveUpload(api, call);
+  if (!palette.ok()) {
+    app::CountUpload(call.tenant->slug, ErrorCodeName(palette.error().code), 0);
+    return palette.error();
+  }
+  app::CountUpload(call.tenant->slug, "ok", palette->image.bytes);
+  SendPalette(call, 201, *palette);
   return Status::Ok();
 }
 

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <thread>
 
+#include "app/app_metrics.h"
 #include "app/audit.h"
 #include "app/accounts.h"
 #include "app/operators.h"
@@ -23,9 +24,11 @@
 #include "app/workspaces.h"
 #include "common/crypto.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "http/api.h"
 #include "http/assets.h"
 #include "http/exchange.h"
+#include "http/http_metrics.h"
 #include "http/router.h"
 
 namespace pm::http {
@@ -44,6 +47,14 @@ struct RequestLog {
   std::string request_id;
   int64_t user_id = 0;
   int64_t tenant_id = 0;
+  std::string tenant_slug;
+  // The route pattern (a view into the route table, or one of the kRoute* constants): the
+  // metrics label and the log field, never the raw path.
+  std::string_view route = kRouteUnmatched;
+  // Set by PreRouting, cleared by the logger: httplib answers some requests (unparsable ones)
+  // without running PreRouting, and those must neither reuse the previous request's fields nor
+  // decrement the in-flight gauge.
+  bool active = false;
 };
 thread_local RequestLog t_log;
 
@@ -120,6 +131,12 @@ struct Server::Impl {
   std::atomic<bool> stopping{false};
   std::atomic<bool> draining{false};
   std::string replica;
+  HttpMetrics http_metrics;
+  MetricsAccess metrics_access;
+  // metrics.enabled = false: nobody can read the request metrics, so they are not recorded
+  // either (the per-request cost the benchmark in docs/BENCHMARKS.md compares against).
+  bool record_http_metrics = false;
+  ApiContext api_context;
 
   Impl(const config::Config& c, app::Services s)
       : config(c),
@@ -142,6 +159,17 @@ struct Server::Impl {
     api.operator_mfa_required = config.auth.operator_mfa_required;
     api.operators = &operators;
     AddAllRoutes(router, api);
+    api_context = api;
+    app::InitAppMetrics(config);
+    // config::Load has checked metrics.allow_networks; a hand-built Config that fails here gets
+    // a closed /metrics (and a log line) rather than an open one.
+    auto access = MetricsAccess::FromConfig(config.metrics);
+    if (access.ok()) {
+      metrics_access = std::move(access).value();
+      record_http_metrics = metrics_access.enabled();
+    } else {
+      log::Error("metrics endpoint disabled", {{"error", access.error().message}});
+    }
     Configure();
   }
 
@@ -187,15 +215,29 @@ struct Server::Impl {
       res.status = 500;
       res.set_content(ErrorBody(ErrorCode::kInternal, "internal error", t_log.request_id), "application/json");
     });
-    http.set_logger([](const httplib::Request& req, const httplib::Response& res) {
-      double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_log.start).count();
+    http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+      if (!t_log.active) {
+        // Answered by httplib before PreRouting ran (an unparsable request): start afresh.
+        t_log = RequestLog{std::chrono::steady_clock::now(), "", 0, 0, {}, kRouteUnmatched, false};
+      } else {
+        if (record_http_metrics) http_metrics.RequestFinished();
+        t_log.active = false;
+      }
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_log.start).count();
+      if (record_http_metrics) http_metrics.Observe(t_log.route, req.method, res.status, seconds);
+      // A provided body (assets) has no res.body; its length is content_length_.
+      const size_t bytes = res.body.empty() ? res.content_length_ : res.body.size();
+      // One JSON line per request (log.format = json); docs/OPERATIONS.md lists the fields.
       log::Info("request", {{"request_id", t_log.request_id},
                             {"method", req.method},
+                            {"route", t_log.route},
                             {"path", req.path},
                             {"status", res.status},
-                            {"duration_ms", ms},
+                            {"duration_ms", seconds * 1000.0},
+                            {"bytes", static_cast<long long>(bytes)},
                             {"user_id", static_cast<long long>(t_log.user_id)},
                             {"tenant_id", static_cast<long long>(t_log.tenant_id)},
+                            {"tenant", t_log.tenant_slug},
                             {"remote", req.remote_addr}});
     });
 
@@ -211,7 +253,11 @@ struct Server::Impl {
   }
 
   httplib::Server::HandlerResponse PreRouting(const httplib::Request& req, httplib::Response& res) {
-    t_log = RequestLog{std::chrono::steady_clock::now(), "", 0, 0};
+    // A request whose logger never ran (its response could not be written) still leaves the
+    // in-flight gauge.
+    if (t_log.active && record_http_metrics) http_metrics.RequestFinished();
+    t_log = RequestLog{std::chrono::steady_clock::now(), "", 0, 0, {}, kRouteUnmatched, true};
+    if (record_http_metrics) http_metrics.RequestStarted();
     std::string incoming = req.get_header_value("X-Request-Id");
     t_log.request_id = SaneRequestId(incoming) ? incoming : RandomToken(12);
     res.set_header("X-Request-Id", t_log.request_id);
@@ -281,11 +327,20 @@ struct Server::Impl {
         app::RequestMeta{ex.client_ip(), req.get_header_value("User-Agent"), t_log.request_id});
     const std::string& path = req.path;
     bool api = path.rfind("/api/", 0) == 0 || path == "/healthz" || path == "/readyz";
-    if (!api) {
+    if (path == kRouteMetrics) {
+      ServeMetrics(ex);
+    } else if (!api) {
+      t_log.route = kRouteStatic;
       ServeAsset(ex, req, res);
     } else {
       Status st = Route(ex);
-      if (!st.ok()) ex.SendError(st.error());
+      if (!st.ok()) {
+        const ErrorCode code = st.error().code;
+        if (!t_log.tenant_slug.empty() && (code == ErrorCode::kQuotaExceeded || code == ErrorCode::kRateLimited)) {
+          app::CountTenantQuotaRefusal(t_log.tenant_slug);
+        }
+        ex.SendError(st.error());
+      }
     }
     // An unread body would otherwise be parsed as the next request on this connection.
     if (reader) ex.DrainBody();
@@ -302,6 +357,7 @@ struct Server::Impl {
       }
       return MakeError(ErrorCode::kNotFound, "no such endpoint: " + ex.method() + " " + ex.path());
     }
+    t_log.route = m.route->pattern;
     ex.SetParams(std::move(m.params));
     ex.SetHeader("Cache-Control", "no-store");
     Call call{ex};
@@ -320,6 +376,7 @@ struct Server::Impl {
       tenant = std::move(entry.tenant);
       t_log.user_id = principal->user.id.value;
       t_log.tenant_id = tenant->tenant.value;
+      t_log.tenant_slug = tenant->slug;
       call.principal = &*principal;
       call.tenant = &*tenant;
     } else if (route.access != Access::kPublic) {
@@ -337,10 +394,12 @@ struct Server::Impl {
       if (route.access == Access::kTenant) {
         PM_ASSIGN_OR_RETURN(tenant, accounts.EnterWorkspace(*principal, ex.Param("ws")));
         t_log.tenant_id = tenant->tenant.value;
+        t_log.tenant_slug = tenant->slug;
         call.tenant = &*tenant;
       }
     }
     if (route.access == Access::kTenant) {
+      app::CountTenantRequest(tenant->slug);
       // Every tenant request is metered and, when the plan caps requests_per_minute, counted
       // against it in the database (so across replicas), whatever it asks for.
       PM_RETURN_IF_ERROR(quotas.CountRequest(*tenant, request_meter));
@@ -381,6 +440,32 @@ struct Server::Impl {
       default:
         return MakeError(ErrorCode::kPermissionDenied, "your role in this workspace does not allow this");
     }
+  }
+
+  // GET /metrics: outside the route table (it is not part of the API, has no OpenAPI entry and
+  // no tenant), and not rate limited. Refusals are the plain 404 of an unknown path, so the
+  // endpoint does not reveal itself (docs/OPERATIONS.md "Metrics and alerts").
+  void ServeMetrics(Exchange& ex) {
+    t_log.route = kRouteMetrics;
+    // A request that a proxy forwarded while server.trusted_proxy_hops is 0 (say nginx on the
+    // same host, in front of a server that trusts no proxy) shows the proxy's address, often
+    // loopback: the network rule cannot tell who the client is, so only the token opens it.
+    const bool unknown_client = config.server.trusted_proxy_hops <= 0 &&
+                                (ex.HasHeader("X-Forwarded-For") || ex.HasHeader("Forwarded") ||
+                                 ex.HasHeader("X-Real-IP"));
+    if (!metrics_access.Allows(unknown_client ? std::string() : ex.client_ip(), ex.Header("Authorization"))) {
+      ex.SendError(MakeError(ErrorCode::kNotFound, "no such endpoint: " + ex.method() + " " + ex.path()));
+      return;
+    }
+    if (ex.method() != "GET") {
+      ex.SendError(MakeError(ErrorCode::kInvalidArgument, "method " + ex.method() + " is not allowed here"));
+      return;
+    }
+    Readiness r = CheckReadiness(api_context);
+    http_metrics.SetReadiness(r.ready, r.draining);
+    ex.SetHeader("Cache-Control", "no-store");
+    ex.SetStatus(200);
+    ex.SetBody(metrics::Default().Render(), metrics::kContentType);
   }
 
   void ServeAsset(Exchange& ex, const httplib::Request& req, httplib::Response& res) {

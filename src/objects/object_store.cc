@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "objects/instrumented_object_store.h"
 #include "objects/local/local_object_store.h"
 #include "objects/s3/s3_object_store.h"
 
@@ -116,11 +117,11 @@ Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const ObjectStoreOptions& o
     if (!store.ok()) {
       return MakeError(store.error().code, "storage.url: " + store.error().message);
     }
-    return std::unique_ptr<ObjectStore>(std::move(store).value());
+    return WithMetrics(std::unique_ptr<ObjectStore>(std::move(store).value()), "local");
   }
   if (url.starts_with(kS3)) {
     PM_ASSIGN_OR_RETURN(S3StoreOptions s3_options, S3ObjectStore::OptionsFromConfig(options));
-    return std::unique_ptr<ObjectStore>(std::make_unique<S3ObjectStore>(std::move(s3_options)));
+    return WithMetrics(std::make_unique<S3ObjectStore>(std::move(s3_options)), "s3");
   }
   // Name only the scheme: a mistyped URL may carry credentials.
   size_t scheme_end = url.find("://");

@@ -125,9 +125,25 @@ function checkCommon(docs) {
   const np = one(docs, 'NetworkPolicy');
   assert.ok(matches(np.spec.podSelector.matchLabels, podLabels));
   assert.deepEqual([...np.spec.policyTypes].sort(), ['Egress', 'Ingress']);
-  assert.equal(np.spec.ingress.length, 1);
-  assert.ok(np.spec.ingress[0].from.every((f) => f.namespaceSelector), 'ingress only from the controller namespace');
-  assert.deepEqual(np.spec.ingress[0].ports.map((p) => p.port), [listenPort]);
+  assert.equal(np.spec.ingress.length, 2, 'the ingress controller and Prometheus');
+  const fromNamespaces = np.spec.ingress.map((r) => r.from.map((f) => f.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name']));
+  assert.deepEqual(fromNamespaces, [['ingress-nginx'], ['monitoring']], 'ingress only from the controller and monitoring namespaces');
+  for (const rule of np.spec.ingress) assert.deepEqual(rule.ports.map((p) => p.port), [listenPort]);
+
+  // Scraping: the pod annotations point at /metrics on the app port, and the server admits
+  // /metrics only from a private network (never 0.0.0.0/0 or ::/0), with the ingress counted as a
+  // trusted proxy so requests through it are judged by their internet client.
+  const ann = dep.spec.template.metadata.annotations ?? {};
+  assert.equal(ann['prometheus.io/scrape'], 'true');
+  assert.equal(Number(ann['prometheus.io/port']), listenPort);
+  assert.equal(ann['prometheus.io/path'], '/metrics');
+  const allow = env.PALETTEMAKER_METRICS_ALLOW_NETWORKS;
+  assert.ok(allow !== undefined, 'metrics.allow_networks is set for the pod network');
+  for (const net of allow.split(',').map((s) => s.trim()).filter(Boolean)) {
+    assert.match(net, /^(10\.|172\.(1[6-9]|2\d|3[01])\.|192\.168\.|fd)/, `${net} is a private range`);
+    assert.ok(!/\/0$/.test(net), `${net} would open /metrics to everyone`);
+  }
+  assert.ok(Number(env.PALETTEMAKER_SERVER_TRUSTED_PROXY_HOPS) >= 1, 'the ingress is a trusted proxy hop');
   const egressPorts = np.spec.egress.flatMap((r) => r.ports.map((p) => `${p.port}/${p.protocol}`)).sort();
   assert.deepEqual(egressPorts, ['443/TCP', '53/TCP', '53/UDP', '5432/TCP'], 'egress: DNS, PostgreSQL, S3 only');
   one(docs, 'ResourceQuota');

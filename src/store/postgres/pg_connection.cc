@@ -6,6 +6,8 @@
 #include <charconv>
 #include <cstring>
 
+#include "store/db_metrics.h"
+
 namespace pm::store::postgres {
 
 namespace {
@@ -172,9 +174,12 @@ std::string Connection::Scrub(std::string message) const {
   return ScrubSecrets(std::move(message), secrets_);
 }
 
-Result<Rows> Connection::Finish(pg_result* result, std::string_view what) {
+Result<Rows> Connection::Finish(pg_result* result, std::string_view what, std::string_view sql,
+                                std::chrono::steady_clock::time_point start) {
   Rows rows(result);
   ExecStatusType status = result == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(result);
+  RecordDbOperation(DbBackend::kPostgres, ClassifySql(sql),
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
     ++succeeded_;
     last_sqlstate_.clear();
@@ -191,12 +196,16 @@ Result<Rows> Connection::Finish(pg_result* result, std::string_view what) {
   if (PQstatus(conn_) == CONNECTION_BAD || IsConnectionState(last_sqlstate_)) broken_ = true;
   ErrorCode code = (broken_ || IsTransientState(last_sqlstate_)) ? ErrorCode::kUnavailable
                                                                  : ErrorCode::kInternal;
+  // Integrity violations (class 23: unique, foreign key, check) are how the store detects
+  // conflicts its callers expect ("e-mail already taken"); only the rest are database errors.
+  if (last_sqlstate_.rfind("23", 0) != 0) RecordDbError(DbBackend::kPostgres, code);
   return MakeError(code, "postgres: " + std::string(what) + ": " + Scrub(message));
 }
 
 Result<Rows> Connection::Exec(std::string_view sql) {
   std::string text(sql);
-  return Finish(PQexec(conn_, text.c_str()), "query");
+  const auto start = std::chrono::steady_clock::now();
+  return Finish(PQexec(conn_, text.c_str()), "query", sql, start);
 }
 
 namespace {
@@ -216,20 +225,24 @@ struct CParams {
 Result<Rows> Connection::Exec(std::string_view sql, const Params& params) {
   std::string text(sql);
   CParams p(params);
+  const auto start = std::chrono::steady_clock::now();
   return Finish(PQexecParams(conn_, text.c_str(), p.count(), nullptr, p.data(), nullptr, nullptr, 0),
-                "query");
+                "query", sql, start);
 }
 
 Result<Rows> Connection::ExecPrepared(const char* name, const char* sql, const Params& params) {
   CParams p(params);
   if (prepared_.find(name) == prepared_.end()) {
     // Parameter types are inferred from the statement (all are sent as text).
-    auto prepared = Finish(PQprepare(conn_, name, sql, 0, nullptr), name);
+    const auto start = std::chrono::steady_clock::now();
+    // Preparing is a round trip of its own; it counts as an "other" operation.
+    auto prepared = Finish(PQprepare(conn_, name, sql, 0, nullptr), name, "PREPARE", start);
     if (!prepared.ok()) return prepared.error();
     --succeeded_;  // preparing is not a statement of the caller's
     prepared_.insert(name);
   }
-  return Finish(PQexecPrepared(conn_, name, p.count(), p.data(), nullptr, nullptr, 0), name);
+  const auto start = std::chrono::steady_clock::now();
+  return Finish(PQexecPrepared(conn_, name, p.count(), p.data(), nullptr, nullptr, 0), name, sql, start);
 }
 
 bool Connection::CheckIdle() {

@@ -9,6 +9,7 @@
 // password of the URL.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -120,7 +121,9 @@ class Connection {
  private:
   Connection(pg_conn* conn, std::vector<std::string> secrets)
       : conn_(conn), secrets_(std::move(secrets)) {}
-  Result<Rows> Finish(pg_result* result, std::string_view what);
+  // Also records the statement (and any error) in the database metrics (store/db_metrics.h).
+  Result<Rows> Finish(pg_result* result, std::string_view what, std::string_view sql,
+                      std::chrono::steady_clock::time_point start);
   std::string Scrub(std::string message) const;
 
   pg_conn* conn_;

@@ -49,11 +49,14 @@ sqlite3_stmt* Connection::Prepare(std::string_view sql) {
   return stmt;
 }
 
-Stmt::Stmt(Connection& conn, std::string_view sql) : stmt_(conn.Prepare(sql)) {}
+Stmt::Stmt(Connection& conn, std::string_view sql)
+    : stmt_(conn.Prepare(sql)), op_(ClassifySql(sql)), start_(std::chrono::steady_clock::now()) {}
 
 Stmt::~Stmt() {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);  // drops copies of large bound text (JSON) early
+  RecordDbOperation(DbBackend::kSqlite, op_,
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
 }
 
 void Stmt::Throw(int rc) const { throw SQLite::Exception(sqlite3_db_handle(stmt_), rc); }

@@ -7,11 +7,14 @@
 // SQLITE_OPEN_NOMUTEX. Methods throw SQLite::Exception; SqliteStore converts at its edge.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+
+#include "store/db_metrics.h"
 
 struct sqlite3_stmt;
 
@@ -53,7 +56,8 @@ class Connection {
 // A thin layer over the sqlite3 C API rather than SQLite::Statement: list and get are the hot
 // paths, and SQLite::Column copies a shared_ptr (two atomic operations) for every column read.
 // Errors throw SQLite::Exception like the rest of SQLiteCpp. Indexes: bind 1-based, columns
-// 0-based (as in SQLite).
+// 0-based (as in SQLite). Each Stmt counts as one operation in palettemaker_db_operations_total,
+// timed from construction to destruction (store/db_metrics.h).
 class Stmt {
  public:
   Stmt(Connection& conn, std::string_view sql);
@@ -77,6 +81,8 @@ class Stmt {
  private:
   [[noreturn]] void Throw(int rc) const;
   sqlite3_stmt* stmt_;
+  DbOperation op_;
+  std::chrono::steady_clock::time_point start_;
 };
 
 // BEGIN IMMEDIATE on construction (takes the write lock up front, so a transaction never fails

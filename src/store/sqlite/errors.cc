@@ -7,9 +7,12 @@
 #include <exception>
 #include <string>
 
+#include "store/db_metrics.h"
+
 namespace pm::store::sqlite {
 
-Error ErrorFromCurrentException(std::string_view op) {
+namespace {
+Error Classify(std::string_view op) {
   std::string prefix = "sqlite: " + std::string(op) + ": ";
   try {
     throw;
@@ -35,6 +38,13 @@ Error ErrorFromCurrentException(std::string_view op) {
   } catch (...) {
     return MakeError(ErrorCode::kInternal, prefix + "unknown exception");
   }
+}
+}  // namespace
+
+Error ErrorFromCurrentException(std::string_view op) {
+  Error e = Classify(op);
+  RecordDbError(DbBackend::kSqlite, e.code);
+  return e;
 }
 
 }  // namespace pm::store::sqlite

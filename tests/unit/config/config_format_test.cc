@@ -106,6 +106,12 @@ delete_grace_days = 7
 [log]
 level = "debug"
 format = "text"
+
+[metrics]
+enabled = false
+allow_networks = "10.0.0.0/8"
+token = "metrics-token"
+tenant_cardinality_cap = 7
 )";
 
 std::string ReadFile(const std::string& path) {
@@ -188,6 +194,7 @@ TEST_CASE("Dump round-trips through Load (apart from masked secrets)", "[config]
   expected.database.url = "postgres://pm:***@db.internal:5432/pm";
   expected.database.migration_url = "postgres://pm_migrator:***@db.internal:5432/pm";
   expected.mail.password = "***";
+  expected.metrics.token = "***";
   CHECK(*again == expected);
 
   // With no secrets and no URL credentials it is exact.
@@ -197,6 +204,7 @@ TEST_CASE("Dump round-trips through Load (apart from masked secrets)", "[config]
   plain.database.url = "sqlite:///x \"y\".db";
   plain.database.migration_url.clear();
   plain.mail.password.clear();
+  plain.metrics.token.clear();
   auto exact = LoadToml(Dump(plain));
   REQUIRE(exact.ok());
   CHECK(*exact == plain);

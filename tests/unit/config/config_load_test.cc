@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "config/config_keys.h"
 #include "config_test_util.h"
 
 using Catch::Matchers::Contains;
@@ -158,7 +159,7 @@ TEST_CASE("unknown sections and keys in TOML are errors", "[config]") {
              Contains("config: server.thread: unknown key; did you mean server.threads? (from "));
   CHECK_THAT(ErrorOf(LoadToml("[sever]\nthreads = 4\n")),
              Contains("config: sever: unknown section; did you mean server? (from "));
-  CHECK_THAT(ErrorOf(LoadToml("[metrics]\n")), Contains("config: metrics: unknown section (from "));
+  CHECK_THAT(ErrorOf(LoadToml("[telemetry]\n")), Contains("config: telemetry: unknown section (from "));
   CHECK_THAT(ErrorOf(LoadToml("listen = \"0.0.0.0:1\"\n")),
              Contains("config: listen: unknown key; keys belong in a section such as [server]"));
   CHECK_THAT(ErrorOf(LoadToml("[server.tls]\ncert = \"x\"\n")),
@@ -364,4 +365,17 @@ TEST_CASE("secret values never appear in error messages", "[config]") {
 TEST_CASE("control characters in values stay on one line", "[config]") {
   std::string m = ErrorOf(Load("", {{"PALETTEMAKER_LOG_LEVEL", "a\nb"}}));
   CHECK_THAT(m, Contains("(got \"a\\nb\")"));
+}
+
+TEST_CASE("metrics keys: networks are checked, the token is a secret with a _FILE form", "[config]") {
+  CHECK_THAT(ErrorOf(LoadToml("[metrics]\nallow_networks = \"10.0.0.0/8, 10.0.0.1/8\"\n")),
+             Contains("config: metrics.allow_networks: \"10.0.0.1/8\" is not a network"));
+  auto ok = LoadToml("[metrics]\nallow_networks = \"10.0.0.0/8,fd00::/8\"\ntenant_cardinality_cap = 5\n");
+  REQUIRE(ok.ok());
+  CHECK(ok->metrics.allow_networks == "10.0.0.0/8,fd00::/8");
+  CHECK(ok->metrics.tenant_cardinality_cap == 5);
+  const pm::config::KeySpec* token = pm::config::FindKey("metrics.token");
+  REQUIRE(token != nullptr);
+  CHECK(token->sensitivity == pm::config::Sensitivity::kSecret);
+  CHECK(token->FileAllowed());
 }
