@@ -31,6 +31,7 @@
 #include "common/log.h"
 #include "common/sd_notify.h"
 #include "config/config.h"
+#include "engine/image.h"
 #include "http/server.h"
 #include "objects/object_store.h"
 #include "store/store.h"
@@ -570,6 +571,14 @@ int Run(int argc, char** argv) {
   add("migrate", "Apply pending database migrations and list them.", [&] { return RunMigrate(opts); });
   add("version", "Print the version.", [&] {
     std::printf("palettemaker %s\n", PM_VERSION);
+    // Which image formats this build decodes (AVIF is absent from the static build).
+    std::string formats;
+    for (engine::ImageFormat f : {engine::ImageFormat::kJpeg, engine::ImageFormat::kPng,
+                                  engine::ImageFormat::kWebp, engine::ImageFormat::kGif,
+                                  engine::ImageFormat::kTiff, engine::ImageFormat::kAvif}) {
+      if (engine::CanDecode(f)) formats += std::string(formats.empty() ? "" : " ") + engine::FormatName(f);
+    }
+    std::printf("image formats: %s\n", formats.c_str());
     return 0;
   });
   CLI::App* palette = add("palette", "Print the palette (and with --strategy, the regions) of an image as JSON.", [&] { return RunPalette(opts); });

@@ -9,6 +9,7 @@ Error NoAvif() {
 }
 }  // namespace
 
+bool AvifAvailable() { return false; }
 Result<HeaderInfo> ProbeAvif(std::span<const uint8_t>) { return NoAvif(); }
 Result<RawImage> DecodeAvif(std::span<const uint8_t>) { return NoAvif(); }
 
