@@ -5,7 +5,7 @@
 namespace pm::engine::internal {
 namespace {
 Error NoAvif() {
-  return MakeError(ErrorCode::kUnsupportedMediaType, "AVIF support is not compiled into this build");
+  return MakeError(ErrorCode::kUnsupportedMediaType, "avif: AVIF support is not compiled into this build");
 }
 }  // namespace
 

@@ -149,7 +149,7 @@ TEST_CASE("Alpha, greyscale, WebP and AVIF decode faithfully", "[decode]") {
     auto avif = DecodeImage(ReadTestImage("chelsea.avif"), DecodeLimits{});
     REQUIRE_FALSE(avif.ok());
     CHECK(avif.error().code == ErrorCode::kUnsupportedMediaType);
-    CHECK(avif.error().message == "AVIF support is not compiled into this build");
+    CHECK(avif.error().message == "avif: AVIF support is not compiled into this build");
 #endif
     for (auto [a, b] : twins) {
       INFO(a << " vs " << b);
@@ -177,7 +177,9 @@ TEST_CASE("Truncated or corrupt data is kInvalidImage, never a partial image", "
         std::vector<uint8_t> cut(full.begin(), full.begin() + static_cast<long>(full.size() * keep));
         auto r = DecodeImage(cut, DecodeLimits{});
         REQUIRE_FALSE(r.ok());
-        CHECK(r.error().code == ErrorCode::kInvalidImage);
+        // Without libavif, AVIF is refused as unsupported before any data is read.
+        const bool avif_absent = SniffFormat(full) == ImageFormat::kAvif && !CanDecode(ImageFormat::kAvif);
+        CHECK(r.error().code == (avif_absent ? ErrorCode::kUnsupportedMediaType : ErrorCode::kInvalidImage));
       }
     }
   }
