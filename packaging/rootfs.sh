@@ -18,7 +18,8 @@
 # Fails if ldd lists any library that is not glibc's own (the binary must be the static build).
 # Deterministic: fixed modes, and every mtime is set to SOURCE_DATE_EPOCH (default: the
 # binary's). Runs as non-root too, except that /data then stays owned by the caller (a warning
-# says so): set the owner when copying it, e.g. Docker's `COPY --chown=10001:10001`.
+# says so): set the owner of /data alone when packaging the tree (not of everything, as
+# `COPY --chown` would: the binary must stay root's). A Docker build stage runs as root.
 set -euo pipefail
 
 if [[ $# -ne 2 ]]; then
@@ -84,8 +85,8 @@ install -d -m 0750 "$out/data"
 if ((EUID == 0)); then
   chown 10001:10001 "$out/data"
 else
-  echo "rootfs.sh: not root: $out/data is owned by $(id -un), not 10001:10001; set the owner" \
-    "when copying it (e.g. COPY --chown=10001:10001)" >&2
+  echo "rootfs.sh: not root: $out/data is owned by $(id -un), not 10001:10001; run as root (a" \
+    "Docker build stage is), or set the owner of /data alone when packaging the tree" >&2
 fi
 
 # Same inputs, same tree: one timestamp for everything.
