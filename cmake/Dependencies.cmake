@@ -1,6 +1,6 @@
 # Third-party libraries, each as one imported target named pm::<lib>.
 #
-# The link set is chosen so the later fully static release build is a switch:
+# The link set is chosen so that the static release build (PM_STATIC) is a switch:
 # OpenCV is linked by module (core, imgproc, saliency) rather than through
 # OpenCV's CMake package, images are decoded with the codec libraries directly (no imgcodecs),
 # and httplib / spdlog / CLI11 are included by exactly one .cc file each.
