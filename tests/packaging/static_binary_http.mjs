@@ -1,6 +1,7 @@
 // The HTTP half of static_binary.sh: talks to a palettemaker running inside the minimal root
 // filesystem (packaging/rootfs.sh) and checks that it is alive, serves the embedded web app, and
 // analyses a real image (OpenCV and the codecs work without any shared library but glibc).
+// The workspace export checks that temporary files work without /tmp.
 //   node static_binary_http.mjs BASE_URL WEB_DIST_DIR
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -34,4 +35,12 @@ for (const name of ['fruits.jpg', 'coins.png']) {
   assertColorSet(up.json.palette);
   console.log(`${name}: ${up.json.palette.colors.join(' ')}`);
 }
+// The workspace export is written to a temporary file first: without /tmp in the root filesystem
+// it must land in /data/tmp (serve sets TMPDIR), and the archive must come back whole.
+const exported = await user.get(`/api/v1/t/${user.ws}/export`);
+assertStatus(exported, 200, 'workspace export (temporary file under /data/tmp)');
+assert.equal(exported.headers.get('content-type'), 'application/x-tar');
+assert.ok(exported.bytes.length > 1024 && exported.bytes.length % 512 === 0, `tar of ${exported.bytes.length} bytes`);
+assert.ok(exported.bytes.includes(Buffer.from('manifest.json')), 'the archive ends with its manifest');
+console.log(`export: ${exported.bytes.length} bytes`);
 console.log('static binary: HTTP checks passed');
