@@ -33,6 +33,13 @@ pkgs=(
   libsodium-dev libspdlog-dev catch2 nlohmann-json3-dev libtomlplusplus-dev libcli11-dev
   libpq-dev libcurl4-openssl-dev libjpeg62-turbo-dev libpng-dev libwebp-dev libgif-dev
   libtiff-dev libavif-dev libssl-dev
+  # The static release build (PM_STATIC, both modes): the .a files Debian ships (OpenCV core needs
+  # LAPACK/BLAS and the Fortran runtime; libpq's PostgreSQL common/port archives; libtiff's codecs)
+  # and what scripts/static-deps.sh needs to build libtbb.a, libcurl.a and cpp-httplib's split
+  # header from Debian's source packages (dpkg-source, python3 for split.py).
+  liblapack-dev libblas-dev libgfortran-12-dev postgresql-server-dev-15 libfmt-dev libbrotli-dev
+  zlib1g-dev libzstd-dev liblzma-dev libdeflate-dev libjbig-dev liblerc-dev
+  dpkg-dev python3 xz-utils binutils
 )
 if [[ $mode == test || $mode == dev ]]; then
   # Browser tests; a throwaway PostgreSQL cluster and nginx for the backend matrix and scale-out;
@@ -42,6 +49,8 @@ if [[ $mode == test || $mode == dev ]]; then
   pkgs+=(chromium postgresql nginx sqlite3 systemd lintian dpkg-dev)
   # The package test under a real systemd boots a debootstrapped Debian 12 with systemd-nspawn.
   pkgs+=(debootstrap systemd-container)
+  # The static-binary packaging test: chroot/unshare (coreutils, util-linux) and curl.
+  pkgs+=(curl coreutils util-linux)
   # kubectl kustomize renders packaging/kubernetes in its test; keep a kubectl already there.
   command -v kubectl >/dev/null 2>&1 || pkgs+=(kubernetes-client)
 fi

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -33,6 +34,7 @@
 #include "common/log.h"
 #include "common/sd_notify.h"
 #include "config/config.h"
+#include "engine/image.h"
 #include "http/server.h"
 #include "objects/object_store.h"
 #include "store/store.h"
@@ -100,6 +102,25 @@ bool LoadConfig(const Options& opts, config::Config* out) {
   return true;
 }
 
+// Temporary files (SQLite's spills and statement journals, export archives) go to $TMPDIR; when
+// it is unset they go to <data.dir>/tmp instead of /tmp, so the data directory can be the only
+// writable path (the container root filesystem from packaging/rootfs.sh has no /tmp). Called
+// before the server starts any thread (setenv is not thread-safe).
+void UseDataDirForTemporaryFiles(const config::Config& cfg) {
+  const char* set = std::getenv("TMPDIR");
+  if (set != nullptr && *set != '\0') return;
+  const std::filesystem::path dir = std::filesystem::path(cfg.data.dir) / "tmp";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (!ec) std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+  if (ec) {
+    log::Warn("cannot create the temporary directory; using the system default",
+              {{"dir", dir.string()}, {"error", ec.message()}});
+    return;
+  }
+  ::setenv("TMPDIR", dir.c_str(), 1);
+}
+
 struct Backends {
   std::unique_ptr<store::Store> store;
   std::unique_ptr<objects::ObjectStore> objects;
@@ -156,6 +177,7 @@ int RunServe(const Options& opts) {
   auto applied = backends->store->Migrate();
   if (!applied.ok()) return Fail(applied.error());
   if (applied.value() > 0) log::Info("migrations applied", {{"count", applied.value()}});
+  UseDataDirForTemporaryFiles(cfg);
 
   app::Services services{backends->store.get(), backends->objects.get(), &cfg, &Clock::System()};
   http::Server server(cfg, services);
@@ -610,6 +632,14 @@ int Run(int argc, char** argv) {
   add("migrate", "Apply pending database migrations and list them.", [&] { return RunMigrate(opts); });
   add("version", "Print the version.", [&] {
     std::printf("palettemaker %s\n", PM_VERSION);
+    // Which image formats this build decodes (AVIF is absent from the static build).
+    std::string formats;
+    for (engine::ImageFormat f : {engine::ImageFormat::kJpeg, engine::ImageFormat::kPng,
+                                  engine::ImageFormat::kWebp, engine::ImageFormat::kGif,
+                                  engine::ImageFormat::kTiff, engine::ImageFormat::kAvif}) {
+      if (engine::CanDecode(f)) formats += std::string(formats.empty() ? "" : " ") + engine::FormatName(f);
+    }
+    std::printf("image formats: %s\n", formats.c_str());
     return 0;
   });
   CLI::App* palette = add("palette", "Print the palette (and with --strategy, the regions) of an image as JSON.", [&] { return RunPalette(opts); });

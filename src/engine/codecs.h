@@ -39,6 +39,8 @@ Result<HeaderInfo> ProbeWebp(std::span<const uint8_t> bytes);
 Result<HeaderInfo> ProbeGif(std::span<const uint8_t> bytes);
 Result<HeaderInfo> ProbeTiff(std::span<const uint8_t> bytes);
 Result<HeaderInfo> ProbeAvif(std::span<const uint8_t> bytes);
+// True when decode_avif.cc (libavif) is built, false with decode_avif_none.cc.
+bool AvifAvailable();
 
 // Reads the orientation tag out of an Exif APP1 payload (starting at "Exif\0\0"). Returns 1 when
 // absent or malformed: a broken Exif block must not make an otherwise fine image undecodable.

@@ -83,4 +83,6 @@ Result<RawImage> DecodeAvif(std::span<const uint8_t> bytes) {
   return image;
 }
 
+bool AvifAvailable() { return true; }
+
 }  // namespace pm::engine::internal

@@ -5,10 +5,11 @@
 namespace pm::engine::internal {
 namespace {
 Error NoAvif() {
-  return MakeError(ErrorCode::kUnsupportedMediaType, "AVIF support is not compiled into this build");
+  return MakeError(ErrorCode::kUnsupportedMediaType, "avif: AVIF support is not compiled into this build");
 }
 }  // namespace
 
+bool AvifAvailable() { return false; }
 Result<HeaderInfo> ProbeAvif(std::span<const uint8_t>) { return NoAvif(); }
 Result<RawImage> DecodeAvif(std::span<const uint8_t>) { return NoAvif(); }
 

@@ -54,6 +54,11 @@ const char* MimeType(ImageFormat f) {
   return "application/octet-stream";
 }
 
+bool CanDecode(ImageFormat f) {
+  if (f == ImageFormat::kUnknown) return false;
+  return f != ImageFormat::kAvif || internal::AvifAvailable();
+}
+
 ImageFormat SniffFormat(std::span<const uint8_t> b) {
   if (StartsWith(b, 0, "\xFF\xD8\xFF", 3)) return ImageFormat::kJpeg;
   if (StartsWith(b, 0, "\x89PNG\r\n\x1A\n", 8)) return ImageFormat::kPng;

@@ -17,6 +17,10 @@ enum class ImageFormat { kUnknown, kJpeg, kPng, kWebp, kGif, kTiff, kAvif };
 const char* FormatName(ImageFormat f);  // "jpeg", "png", ...
 const char* MimeType(ImageFormat f);    // "image/jpeg", ...
 
+// Whether this build decodes `f`: every format but kUnknown, except AVIF in a build without
+// libavif (PM_ENGINE_AVIF=OFF, e.g. the static release build), where AVIF is a clear 415.
+bool CanDecode(ImageFormat f);
+
 // Recognises the format from magic bytes only (never from a name or content type).
 ImageFormat SniffFormat(std::span<const uint8_t> bytes);
 

@@ -1,8 +1,13 @@
 // GET /api/v1/t/{ws}/palettes/{id}/export?format=...: the palette as a downloadable file
 // (formatting in app/export.h). The tenant gate has already run; reading needs kRead only.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -13,6 +18,24 @@
 
 namespace pm::http {
 namespace {
+
+// An anonymous read-write temp file in $TMPDIR (or /tmp), gone when closed. Not std::tmpfile():
+// glibc's ignores TMPDIR and always uses /tmp, which the container image does not have (serve
+// points TMPDIR at <data.dir>/tmp, cli/cli.cc).
+std::FILE* AnonymousTempFile() {
+  const char* env = std::getenv("TMPDIR");
+  const std::string dir = env != nullptr && *env != '\0' ? env : "/tmp";
+  int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0) {  // file systems without O_TMPFILE: a named file, unlinked at once
+    std::string path = dir + "/pm-export-XXXXXX";
+    fd = ::mkostemp(path.data(), O_CLOEXEC);
+    if (fd >= 0) ::unlink(path.c_str());
+  }
+  if (fd < 0) return nullptr;
+  std::FILE* file = ::fdopen(fd, "w+b");
+  if (file == nullptr) ::close(fd);
+  return file;
+}
 
 // The finished archive, read back from its anonymous temp file (gone when closed).
 class TempFileReader final : public objects::ObjectReader {
@@ -39,7 +62,7 @@ void AddExportRoutes(Router& router, const ApiContext& api) {
   router.Add(TenantRoute(
       "GET", "/api/v1/t/{ws}/export", auth::Capability::kOwnWorkspace,
       [api](Call& call) -> Status {
-        std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::tmpfile(), &std::fclose);
+        std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(AnonymousTempFile(), &std::fclose);
         if (!file) return MakeError(ErrorCode::kUnavailable, "cannot create a temporary file for the export");
         PM_ASSIGN_OR_RETURN(app::TenantExportSummary summary,
                             app::ExportTenant(api.services, call.tenant->workspace, file.get(), PM_VERSION));

@@ -500,6 +500,21 @@ const FORMAT_BY_EXT = {
   '.avif': 'avif',
 };
 
+// The image formats this build decodes, from `palettemaker version` ("image formats: jpeg png
+// ..."): the static release build has no AVIF (libavif is shared-only on Debian).
+let decodable = null;
+export async function decodableFormats() {
+  if (!decodable) {
+    const r = await runCli(['version']);
+    assert.equal(r.code, 0, r.stderr);
+    const line = r.stdout.match(/^image formats: (.+)$/m);
+    assert.ok(line, `version prints the image formats: ${r.stdout}`);
+    decodable = line[1].split(' ');
+    assert.ok(['jpeg', 'png', 'webp', 'gif', 'tiff'].every((f) => decodable.includes(f)), line[0]);
+  }
+  return decodable;
+}
+
 export function mimeForName(name) {
   return MIME_BY_EXT[path.extname(name).toLowerCase()] || 'application/octet-stream';
 }

@@ -320,6 +320,20 @@ TEST_CASE("postgres: a full pool makes callers wait, then kUnavailable", "[store
   CHECK(store->GetUser(a.user.id).ok());
 }
 
+// The static build links failing stand-ins for libpq's GSSAPI calls (src/static/link_stubs.c):
+// the store's connections never need them (gssencmode=disable), and a URL that insists on GSS
+// encryption gets libpq's clear error instead of reaching anything undefined.
+TEST_CASE("postgres: GSSAPI is never needed, and requiring it is a clear error", "[store][postgres]") {
+  PgTestDatabase db;
+  CHECK(OpenStore(db.Options()).ok());
+  StoreOptions gss = db.Options();
+  gss.url = db.AppUrl() + (db.AppUrl().find('?') == std::string::npos ? "?" : "&") + "gssencmode=require";
+  auto refused = OpenStore(gss);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::kUnavailable);
+  CHECK_THAT(refused.error().message, Catch::Contains("GSSAPI encryption required"));
+}
+
 TEST_CASE("postgres: connection errors are kUnavailable and never show the password",
           "[store][postgres]") {
   PgTestDatabase db;
