@@ -145,8 +145,11 @@ if(PM_STATIC)
   # libpq + PostgreSQL's own common/port code; GSSAPI and LDAP are stubs (link_stubs.c): every
   # connection sets gssencmode=disable (store/postgres/pg_connection.cc).
   pm_static_a(pq_a pq pgcommon_shlib pgport_shlib)
+  # The stubs archive by path right after libpq (a target can be placed earlier in the link line
+  # when another library also links it, and then libpq's gss_* references stay unresolved); the
+  # target itself too, for the build order.
   set_property(TARGET PkgConfig::LIBPQ PROPERTY INTERFACE_LINK_LIBRARIES
-               ${pq_a} ${PM_OPENSSL_A} pm_static_stubs Threads::Threads)
+               ${pq_a} $<TARGET_FILE:pm_static_stubs> ${PM_OPENSSL_A} pm_static_stubs Threads::Threads)
 
   # libcurl from static-deps.sh: its own headers (curl/curl.h) before Debian's.
   pm_static_a(curl_a curl)
@@ -159,8 +162,8 @@ if(PM_STATIC)
   # OpenCV core/imgproc/saliency .a; core needs LAPACK/BLAS (Fortran runtime) and TBB, and
   # references three GLX functions (stubbed).
   pm_static_a(cv_a opencv_saliency opencv_imgproc opencv_core tbb lapack blas gfortran quadmath z)
-  set_property(TARGET pm_opencv PROPERTY INTERFACE_LINK_LIBRARIES ${cv_a} pm_static_stubs
-                                                                   Threads::Threads dl)
+  set_property(TARGET pm_opencv PROPERTY INTERFACE_LINK_LIBRARIES
+               ${cv_a} $<TARGET_FILE:pm_static_stubs> pm_static_stubs Threads::Threads dl)
 
   # cpp-httplib: Debian's patched full header, split by static-deps.sh; its httplib.h (SYSTEM, so
   # searched before /usr/include) replaces Debian's declarations-only one, and httplib.cc is
