@@ -142,8 +142,10 @@ if(PM_STATIC)
   set_property(TARGET pm_gif PROPERTY INTERFACE_LINK_LIBRARIES ${gif_a})
   pm_static_link(PkgConfig::LIBCRYPTO crypto z)
 
-  # libpq + PostgreSQL's own common/port code; GSSAPI and LDAP are stubs (link_stubs.c): every
-  # connection sets gssencmode=disable (store/postgres/pg_connection.cc).
+  # libpq + PostgreSQL's own common/port code, one version, unpacked by static-deps.sh from the
+  # libpq-dev and postgresql-server-dev-15 packages (found in ${pm_deps}/lib first); GSSAPI and
+  # LDAP are stubs (link_stubs.c): every connection sets gssencmode=disable
+  # (store/postgres/pg_connection.cc).
   pm_static_a(pq_a pq pgcommon_shlib pgport_shlib)
   # The stubs archive by path right after libpq (a target can be placed earlier in the link line
   # when another library also links it, and then libpq's gss_* references stay unresolved); the

@@ -34,10 +34,11 @@ pkgs=(
   libpq-dev libcurl4-openssl-dev libjpeg62-turbo-dev libpng-dev libwebp-dev libgif-dev
   libtiff-dev libavif-dev libssl-dev
   # The static release build (PM_STATIC, both modes): the .a files Debian ships (OpenCV core needs
-  # LAPACK/BLAS and the Fortran runtime; libpq's PostgreSQL common/port archives; libtiff's codecs)
-  # and what scripts/static-deps.sh needs to build libtbb.a, libcurl.a and cpp-httplib's split
-  # header from Debian's source packages (dpkg-source, python3 for split.py).
-  liblapack-dev libblas-dev libgfortran-12-dev postgresql-server-dev-15 libfmt-dev libbrotli-dev
+  # LAPACK/BLAS and the Fortran runtime; libtiff's codecs) and what scripts/static-deps.sh needs to
+  # build libtbb.a, libcurl.a and cpp-httplib's split header from Debian's source packages
+  # (dpkg-source, python3 for split.py) and to unpack libpq.a with PostgreSQL's common/port
+  # archives from downloaded packages (postgresql-server-dev-15 is not installed: it pulls clang).
+  liblapack-dev libblas-dev libgfortran-12-dev libfmt-dev libbrotli-dev
   zlib1g-dev libzstd-dev liblzma-dev libdeflate-dev libjbig-dev liblerc-dev
   dpkg-dev python3 xz-utils binutils
 )

@@ -7,6 +7,10 @@
 #               libssh2, nghttp2, librtmp, libpsl, which are shared only)
 #   httplib     cpp-httplib's full header split into httplib.h + httplib.cc (Debian's
 #               /usr/include/httplib.h is declarations only, the code is in a shared library)
+#   libpq.a     with libpgcommon_shlib.a + libpgport_shlib.a, taken from the binary packages
+#               libpq-dev and postgresql-server-dev-15 of one version (downloaded and unpacked,
+#               not installed: installing postgresql-server-dev-15 would pull ~440 MB of clang
+#               and LLVM for two small archives)
 #
 #   scripts/static-deps.sh OUTDIR
 #
@@ -27,7 +31,7 @@ jobs="${PM_STATIC_DEPS_JOBS:-2}"
 prefix="$out/prefix"
 # The source versions the build used; a new Debian revision of any of them rebuilds.
 want_versions="$(dpkg-query -W -f='${Version} ' libtbb-dev libcurl4-openssl-dev libcpp-httplib-dev \
-  2>/dev/null || true)"
+  libpq-dev 2>/dev/null || true)"
 if [[ -f $prefix/.complete && "$(cat "$prefix/.complete")" == "$want_versions" ]]; then
   exit 0
 fi
@@ -46,7 +50,7 @@ rm -rf "$prefix" "$out/work"
 mkdir -p "$prefix/include" "$prefix/lib" "$prefix/src" "$out/work" "$out/apt/lists/partial" \
   "$out/apt/cache/archives/partial" "$out/downloads"
 
-# --- sources: a private deb-src list made from the system's deb lines -----------------------
+# --- sources: a private list with the system's deb lines and their deb-src twins -------------
 apt_dir="$out/apt"
 src_list="$apt_dir/sources.list"
 src_parts="$apt_dir/sources.list.d"
@@ -54,10 +58,10 @@ mkdir -p "$src_parts"
 : >"$src_list"
 # deb822 files: the same stanzas with Types: deb-src. One-line files: deb -> deb-src.
 for f in /etc/apt/sources.list.d/*.sources; do
-  [[ -f $f ]] && sed 's/^Types:.*/Types: deb-src/' "$f" >"$src_parts/$(basename "$f")"
+  [[ -f $f ]] && sed 's/^Types:.*/Types: deb deb-src/' "$f" >"$src_parts/$(basename "$f")"
 done
 for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-  [[ -f $f ]] && sed -n 's/^[[:space:]]*deb[[:space:]]/deb-src /p' "$f" >>"$src_list"
+  [[ -f $f ]] && sed -n 's/^[[:space:]]*deb[[:space:]]/&/p; s/^[[:space:]]*deb[[:space:]]/deb-src /p' "$f" >>"$src_list"
 done
 [[ -s $src_list || -n "$(ls "$src_parts")" ]] ||
   die "found no Debian 'deb' sources in /etc/apt to derive deb-src lines from"
@@ -129,6 +133,23 @@ httplib_src="$(unpack cpp-httplib)"
   die "cpp-httplib split.py failed; log: $log"
 cp "$out/work/httplib-split/httplib.h" "$prefix/include/httplib.h"
 cp "$out/work/httplib-split/httplib.cc" "$prefix/src/httplib.cc"
+
+# --- libpq.a + PostgreSQL's common/port archives, one version ----------------------------------
+pg_dir="$out/work/pg"
+mkdir -p "$pg_dir"
+if ! (cd "$pg_dir" && apt-get "${apt_opts[@]}" -q download libpq-dev postgresql-server-dev-15 >>"$log" 2>&1); then
+  tail -n 20 "$log" >&2
+  die "apt-get download libpq-dev postgresql-server-dev-15 failed; log: $log"
+fi
+for deb in "$pg_dir"/*.deb; do dpkg-deb -x "$deb" "$pg_dir/root"; done
+versions="$(for deb in "$pg_dir"/*.deb; do dpkg-deb -f "$deb" Version; done | sort -u)"
+[[ $(wc -l <<<"$versions") -eq 1 ]] || die "libpq-dev and postgresql-server-dev-15 differ in version: $versions"
+for a in libpq.a libpgcommon_shlib.a libpgport_shlib.a; do
+  found="$(find "$pg_dir/root/usr/lib" -name "$a" | head -n 1)"
+  [[ -n $found ]] || die "$a is not in the downloaded packages"
+  cp "$found" "$prefix/lib/"
+done
+echo "static-deps.sh: libpq.a, libpgcommon_shlib.a, libpgport_shlib.a from PostgreSQL $versions"
 
 rm -rf "$out/work"
 echo "$want_versions" >"$prefix/.complete"
